@@ -1,0 +1,5 @@
+import sys
+
+from diurna.cli import main
+
+sys.exit(main())

@@ -1,0 +1,178 @@
+"""Resolve stage (actors): turn an actor phrase in a parse into coded actors.
+
+"Russian and Turkish troops" -> RUSMIL, TURMIL; "Russian President Vladimir Putin" -> RUSGOV;
+"Moscow" (as an actor) -> RUSGOV; "its army" -> the antecedent's country + MIL;
+"Syrian Army attacks" (an event noun as subject) -> the actor its modifiers name.
+A phrase that names no country, organisation or agent yields no actor.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from spacy.tokens import Token
+
+from diurna.extract import is_pronoun, match_sense, phrase_head
+from diurna.lexicon import CountryEntry, Lexicon, NamedActor
+from diurna.records import Actor
+
+# Dependents that belong to the phrase naming an actor (not its relative clauses or places).
+_PHRASE_DEPS = {"compound", "amod", "nmod", "poss", "det", "nummod", "quantmod", "case", "punct", "appos", "flat", "npadvmod"}
+_MODIFIER_DEPS = {"compound", "amod", "poss", "nmod"}
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    start: int  # token indices [start, end)
+    end: int
+    entry: NamedActor | CountryEntry
+
+
+class ActorResolver:
+    def __init__(self, lexicon: Lexicon):
+        self.lexicon = lexicon
+
+    def resolve(self, head: Token, day: dt.date, _depth: int = 0) -> list[Actor]:
+        """Actors named by the phrase headed by `head` (several for "Russian and Turkish troops")."""
+        if _depth > 3:
+            return []
+        if is_pronoun(head) and head.dep_ != "poss":
+            antecedent = self._antecedent(head, day)
+            return [a.model_copy(update={"text": head.text}) for a in antecedent]
+        tokens = self._phrase_tokens(head)
+        text = _text(tokens)
+        matches = self._name_matches(tokens, day)
+        agent_sector = self._agent_sector(head)
+
+        # "Putin-Erdogan meeting": one actor per hyphen-joined name, but only when the head is a
+        # name or an event; "the Syrian-Turkish conflict" names no actor
+        named_or_event = head.pos_ == "PROPN" or match_sense(head, self.lexicon) is not None
+        if agent_sector is None and named_or_event and len(matches) >= 2 and any(t.text == "-" for t in tokens):
+            return _unique(_actor(_text_of(head.doc, m.start, m.end), m.entry) for m in matches)
+
+        head_match = next((m for m in matches if m.start <= head.i < m.end), None)
+        if head_match is not None and agent_sector is None:
+            actor = _actor(text, head_match.entry)
+            if actor.sector is None:  # "Russian President Vladimir Putin" has GOV from "President"
+                actor = actor.model_copy(update={"sector": self._title_sector(tokens)})
+            return [actor]
+
+        if agent_sector is not None:
+            countries = [m for m in matches if isinstance(m.entry, CountryEntry)]
+            orgs = [m for m in matches if isinstance(m.entry, NamedActor)]
+            if orgs:  # "Hezbollah fighters", "Al-Qaeda affiliated forces": the group decides
+                return _unique(_actor(text, m.entry, fallback_sector=agent_sector) for m in orgs)
+            if countries:
+                return _unique(
+                    Actor(text=text, country=m.entry.iso3, sector=agent_sector) for m in countries
+                )
+            possessor = next((t for t in tokens if t.dep_ == "poss" and is_pronoun(t)), None)
+            if possessor is not None:
+                antecedent = self._antecedent(possessor, day)
+                if antecedent:
+                    return [Actor(text=text, country=antecedent[0].country, sector=agent_sector)]
+            if head.pos_ != "PROPN" or head.lemma_.lower() in self.lexicon.agents:
+                return [Actor(text=text, sector=agent_sector)]
+            return []
+
+        if match_sense(head, self.lexicon) is not None:
+            # an event noun standing for its doer: "Syrian Army attacks ... killed"
+            found: list[Actor] = []
+            for child in head.children:
+                if child.dep_ in _MODIFIER_DEPS and child.i < head.i:
+                    found.extend(self.resolve(child, day, _depth + 1))
+            return _unique(found)
+        return []
+
+    # --- pieces ---------------------------------------------------------------------------
+
+    def _phrase_tokens(self, head: Token) -> list[Token]:
+        keep: list[Token] = []
+
+        def walk(token: Token) -> None:
+            keep.append(token)
+            for child in token.children:
+                if child.dep_ in _PHRASE_DEPS or (child.dep_ in ("conj", "cc") and token.dep_ in ("amod", "compound")):
+                    walk(child)
+                elif child.dep_ == "prep" and child.lower_ == "of" and self._agent_sector(token) is not None:
+                    walk(child)  # "forces of the Syrian government"
+                elif child.dep_ == "pobj" and token.dep_ == "prep":
+                    walk(child)
+
+        walk(head)
+        return sorted(keep, key=lambda t: t.i)
+
+    def _name_matches(self, tokens: list[Token], day: dt.date) -> list[NameMatch]:
+        """Longest-first lexicon matches over contiguous runs of the phrase's tokens."""
+        indices = {t.i for t in tokens}
+        doc = tokens[0].doc
+        matches: list[NameMatch] = []
+        position = min(indices)
+        last = max(indices)
+        while position <= last:
+            matched = False
+            for length in range(min(self.lexicon.longest_name, last - position + 1), 0, -1):
+                span = range(position, position + length)
+                if not all(i in indices for i in span):
+                    continue
+                words = tuple(doc[i].text for i in span)
+                entries = [e for e in self.lexicon.lookup_name(words)
+                           if not isinstance(e, NamedActor) or e.valid_on(day)]
+                if entries:
+                    matches.append(NameMatch(position, position + length, entries[0]))
+                    position += length
+                    matched = True
+                    break
+            if not matched:
+                position += 1
+        return matches
+
+    def _agent_sector(self, token: Token) -> str | None:
+        if token.pos_ not in ("NOUN", "PROPN"):
+            return None
+        lemma = token.lemma_.lower()
+        if token.pos_ == "PROPN":
+            lemma = token.lower_.rstrip("s") if token.lower_ not in self.lexicon.agents else token.lower_
+        sector = self.lexicon.agents.get(lemma)
+        if sector == "MIL" and any(c.lower_ == "security" for c in token.children):
+            return "COP"  # "security forces"
+        return sector
+
+    def _title_sector(self, tokens: list[Token]) -> str | None:
+        """A title in a name ("President", "Foreign Minister") gives the sector."""
+        for token in tokens:
+            sector = self.lexicon.agents.get(token.lower_)
+            if sector is not None:
+                return sector
+        return None
+
+    def _antecedent(self, pronoun: Token, day: dt.date) -> list[Actor]:
+        """The nearest earlier subject in the sentence that names an actor."""
+        for token in reversed(list(pronoun.sent)[: pronoun.i - pronoun.sent.start]):
+            if token.dep_ in ("nsubj", "nsubjpass") and not is_pronoun(token):
+                actors = self.resolve(token, day, _depth=3)
+                if actors:
+                    return actors
+        return []
+
+
+def _actor(text: str, entry: NamedActor | CountryEntry, fallback_sector: str | None = None) -> Actor:
+    if isinstance(entry, CountryEntry):
+        return Actor(text=text, country=entry.iso3, sector="GOV" if entry.kind == "capital" else None)
+    return Actor(text=text, country=entry.country, sector=entry.sector or fallback_sector, org=entry.org)
+
+
+def _unique(actors) -> list[Actor]:
+    seen: dict[str, Actor] = {}
+    for actor in actors:
+        seen.setdefault(actor.code, actor)
+    return list(seen.values())
+
+
+def _text(tokens: list[Token]) -> str:
+    doc = tokens[0].doc
+    return _text_of(doc, tokens[0].i, tokens[-1].i + 1)
+
+
+def _text_of(doc, start: int, end: int) -> str:
+    return doc[start:end].text.strip(" “”\"'‘’")

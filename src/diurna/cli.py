@@ -1,0 +1,160 @@
+"""Command line: `diurna code`, `diurna ingest`, `diurna events`, `diurna rejections`."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from typing import Iterator, Sequence
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from diurna.output import FORMATS, write_events
+from diurna.parse import DEFAULT_MODEL, MODEL_ENV, ParserSettings
+from diurna.read import DEFAULT_MAX_CHARS, read_paths
+from diurna.records import Article, Rejection
+
+EXIT_REJECTED = 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    return args.run(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="diurna", description="Turn news articles into coded political events.")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    def add_model_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--model", default=None, help=f"spaCy pipeline (default: ${MODEL_ENV} or {DEFAULT_MODEL})")
+        p.add_argument("--n-process", type=int, default=1, help="spaCy worker processes (2 on a 2-core machine for big corpora)")
+        p.add_argument("--batch-size", type=int, default=64)
+        p.add_argument("--date", type=dt.date.fromisoformat, default=None,
+                       help="publication date for records that have none (YYYY-MM-DD); otherwise they are rejected")
+        p.add_argument("--max-chars", type=int, default=DEFAULT_MAX_CHARS, help="reject articles longer than this")
+
+    code = commands.add_parser("code", help="code files and print the events (nothing is stored)")
+    code.add_argument("paths", nargs="+", metavar="FILE")
+    code.add_argument("--format", choices=FORMATS, default="table")
+    add_model_options(code)
+    code.set_defaults(run=_run_code)
+
+    ingest = commands.add_parser("ingest", help="code files and store articles and events in DuckDB")
+    ingest.add_argument("paths", nargs="+", metavar="FILE")
+    ingest.add_argument("--db", default="diurna.duckdb")
+    add_model_options(ingest)
+    ingest.set_defaults(run=_run_ingest)
+
+    events = commands.add_parser("events", help="query stored events")
+    events.add_argument("--db", default="diurna.duckdb")
+    events.add_argument("--actor", help="country, organisation or code prefix, as source or target (TUR, RUSGOV, UNO)")
+    events.add_argument("--source", help="like --actor, source only")
+    events.add_argument("--target", help="like --actor, target only")
+    events.add_argument("--type", dest="plover_type", help="PLOVER type (ASSAULT, AGREE, ...)")
+    events.add_argument("--cameo", help="CAMEO code prefix (19, 057, ...)")
+    events.add_argument("--modality", choices=("occurred", "claimed", "planned", "negated", "hypothetical"))
+    events.add_argument("--since", type=dt.date.fromisoformat)
+    events.add_argument("--until", type=dt.date.fromisoformat)
+    events.add_argument("--limit", type=int)
+    events.add_argument("--format", choices=FORMATS, default="table")
+    events.set_defaults(run=_run_events)
+
+    rejections = commands.add_parser("rejections", help="list quarantined input records")
+    rejections.add_argument("--db", default="diurna.duckdb")
+    rejections.set_defaults(run=_run_rejections)
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> ParserSettings:
+    settings = ParserSettings(batch_size=args.batch_size, n_process=args.n_process)
+    return settings if args.model is None else ParserSettings(model=args.model, batch_size=args.batch_size, n_process=args.n_process)
+
+
+def _split(records: Iterator[Article | Rejection], rejected: list[Rejection]) -> Iterator[Article]:
+    err = Console(stderr=True, markup=False, highlight=False)
+    for record in records:
+        if isinstance(record, Rejection):
+            rejected.append(record)
+            err.print(f"rejected: {record.message()}")
+        else:
+            yield record
+
+
+def _run_code(args: argparse.Namespace) -> int:
+    from diurna.pipeline import Coder
+
+    rejected: list[Rejection] = []
+    coder = Coder(_settings(args))
+    articles = _split(read_paths(args.paths, default_date=args.date, max_chars=args.max_chars), rejected)
+    events = [e for coded in coder.code(articles) for e in coded.events]
+    write_events(events, args.format, sys.stdout)
+    return _finish(rejected)
+
+
+def _run_ingest(args: argparse.Namespace) -> int:
+    from diurna.pipeline import Coder, article_id_for
+    from diurna.store import Store
+
+    rejected: list[Rejection] = []
+    stats = {"stored": 0, "skipped": 0, "events": 0}
+    coder = Coder(_settings(args))
+    with Store(args.db) as store:
+        def fresh(articles: Iterator[Article]) -> Iterator[Article]:
+            for article in articles:
+                if store.has_article(article_id_for(article)):
+                    stats["skipped"] += 1
+                    progress.advance(task)
+                else:
+                    yield article
+
+        columns = (TextColumn("coding"), BarColumn(), MofNCompleteColumn(), TextColumn("articles"), TimeElapsedColumn())
+        with Progress(*columns, console=Console(stderr=True), transient=False) as progress:
+            task = progress.add_task("coding", total=None)
+            records = read_paths(args.paths, default_date=args.date, max_chars=args.max_chars)
+            for coded in coder.code(fresh(_split(records, rejected))):
+                if store.add(coded):
+                    stats["stored"] += 1
+                    stats["events"] += len(coded.events)
+                else:
+                    stats["skipped"] += 1
+                progress.advance(task)
+        for rejection in rejected:
+            store.quarantine(rejection)
+        totals = store.counts()
+    print(f"stored {stats['stored']} new articles with {stats['events']} events; "
+          f"{stats['skipped']} already stored; {len(rejected)} rejected. "
+          f"{args.db} now holds {totals['articles']} articles, {totals['events']} events, "
+          f"{totals['rejections']} quarantined records.", file=sys.stderr)
+    return _finish(rejected)
+
+
+def _run_events(args: argparse.Namespace) -> int:
+    from diurna.store import EventFilter, Store
+
+    where = EventFilter(actor=args.actor, source=args.source, target=args.target, plover_type=args.plover_type,
+                        cameo=args.cameo, modality=args.modality, since=args.since, until=args.until, limit=args.limit)
+    with Store(args.db, read_only=True) as store:
+        write_events(store.events(where), args.format, sys.stdout)
+    return 0
+
+
+def _run_rejections(args: argparse.Namespace) -> int:
+    from diurna.store import Store
+
+    with Store(args.db, read_only=True) as store:
+        for row in store.rejections():
+            ident = f" (id {row['record_id']})" if row["record_id"] else ""
+            print(f"{row['rejected_at']:%Y-%m-%d %H:%M:%S}  {row['origin']}{ident}: {row['reason']}")
+    return 0
+
+
+def _finish(rejected: list[Rejection]) -> int:
+    if rejected:
+        print(f"{len(rejected)} record(s) rejected; see the messages above", file=sys.stderr)
+        return EXIT_REJECTED
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

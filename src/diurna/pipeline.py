@@ -1,0 +1,158 @@
+"""The pipeline, top to bottom: read -> clean -> parse -> extract -> resolve -> (dedupe) -> store.
+
+`Coder` holds what is expensive to build (the spaCy model, the lexicons) and codes batches of
+articles; the CLI, the Python API and the store all go through it.
+"""
+from __future__ import annotations
+
+import hashlib
+import itertools
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+from spacy.tokens import Doc
+
+from diurna.actors import ActorResolver
+from diurna.clean import CleanArticle, Paragraph, clean
+from diurna.extract import EventMention, extract
+from diurna.lexicon import Lexicon, load_lexicon
+from diurna.parse import Parser, ParserSettings
+from diurna.records import Actor, Article, Event
+
+# CAMEO roots whose events mean nothing without a target (one consults, accuses, appeals to,
+# cooperates with *someone*); events in other roots (intent, yielding, force posture, attacks)
+# are kept with the source alone.
+DYADIC_ROOTS = frozenset({"02", "04", "05", "06", "07", "09", "10", "11", "12", "13", "16"})
+ARTICLES_PER_BATCH = 256
+
+
+@dataclass(frozen=True)
+class CodedArticle:
+    article: Article
+    article_id: str
+    content_hash: str
+    cleaned: CleanArticle
+    events: list[Event] = field(default_factory=list)
+
+
+def content_hash(text: str) -> str:
+    """Hash of the content with whitespace folded, so re-scraped copies hash alike."""
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
+
+
+def article_id_for(article: Article) -> str:
+    return "a" + content_hash(article.content)[:16]
+
+
+class Coder:
+    def __init__(self, settings: ParserSettings | None = None, lexicon: Lexicon | None = None):
+        self.lexicon = lexicon or load_lexicon()
+        self.parser = Parser(settings or ParserSettings())
+        self.resolver = ActorResolver(self.lexicon)
+
+    def code(self, articles: Iterable[Article]) -> Iterator[CodedArticle]:
+        """Code articles in order, in batches so that nlp.pipe sees many paragraphs at once."""
+        iterator = iter(articles)
+        while batch := list(itertools.islice(iterator, ARTICLES_PER_BATCH)):
+            yield from self._code_batch(batch)
+
+    def _code_batch(self, batch: list[Article]) -> Iterator[CodedArticle]:
+        cleaned = [clean(article) for article in batch]
+        items = [(p.text, (n, p)) for n, c in enumerate(cleaned) for p in c.paragraphs]
+        docs: list[list[tuple[Doc, Paragraph]]] = [[] for _ in batch]
+        for doc, (n, paragraph) in self.parser.parse(items, n_items=len(items)):
+            docs[n].append((doc, paragraph))
+        for article, clean_article, parsed in zip(batch, cleaned, docs):
+            article_id = article_id_for(article)
+            events: list[Event] = []
+            for doc, paragraph in parsed:
+                for mention in extract(doc, self.lexicon):
+                    events.extend(self._events(mention, doc, paragraph, article, article_id, clean_article))
+            yield CodedArticle(article, article_id, content_hash(article.content), clean_article, _dedupe(events))
+
+    def _events(
+        self, mention: EventMention, doc: Doc, paragraph: Paragraph, article: Article,
+        article_id: str, cleaned: CleanArticle,
+    ) -> list[Event]:
+        day = article.date
+        sources = _flatten(self.resolver.resolve(doc[i], day) for i in mention.sources)
+        targets = _flatten(self.resolver.resolve(doc[i], day) for i in mention.targets)
+        if not sources:
+            return []
+        if mention.sense.mutual and not targets:
+            pairs = [(a, b) for a, b in itertools.permutations(sources, 2)]
+        elif mention.sense.mutual:
+            pairs = [p for a in sources for b in targets for p in ((a, b), (b, a))]
+        else:
+            pairs = [(a, b) for a in sources for b in (targets or [None])]
+        cameo = self.lexicon.cameo[mention.sense.code]
+        pairs = [(a, b) for a, b in pairs if b is None or not _same_actor(a, b)]
+        if cameo.root in DYADIC_ROOTS:
+            pairs = [(a, b) for a, b in pairs if b is not None]
+        if not pairs:
+            return []
+
+        trigger = doc[mention.trigger]
+        sentence = trigger.sent
+        sent_start, sent_end = paragraph.span_to_original(sentence.start_char, sentence.end_char)
+        trig_start, trig_end = paragraph.span_to_original(trigger.idx, trigger.idx + len(trigger.text))
+        claimant = _first(self.resolver.resolve(doc[mention.claimant], day)) if mention.claimant is not None else None
+        place = doc[mention.place[0]:mention.place[1]].text if mention.place else None
+        events = []
+        for source, target in pairs:
+            key = f"{article_id}|{trig_start}|{source.code}|{target.code if target else ''}|{cameo.code}"
+            events.append(Event(
+                event_id="e" + hashlib.sha256(key.encode()).hexdigest()[:16],
+                article_id=article_id, record_id=article.record_id,
+                sentence=article.content[sent_start:sent_end], sentence_start=sent_start, sentence_end=sent_end,
+                trigger=article.content[trig_start:trig_end], trigger_start=trig_start, trigger_end=trig_end,
+                **_actor_fields("source", source), **_actor_fields("target", target),
+                cameo_code=cameo.code, cameo_name=cameo.name, cameo_root=cameo.root,
+                quad_class=cameo.quad_class, goldstein=cameo.goldstein,
+                plover_type=cameo.plover_type, plover_mode=cameo.plover_mode,
+                modality=mention.modality,
+                claimant_text=claimant.text if claimant else (doc[mention.claimant].text if mention.claimant is not None else None),
+                claimant_country=claimant.country if claimant else None,
+                claimant_sector=claimant.sector if claimant else None,
+                claimant_code=claimant.code if claimant else None,
+                event_date=day, date_precision="article", place_text=place,
+                outlet=article.source, original_source=cleaned.original_source, url=article.url,
+            ))
+        return events
+
+
+def _actor_fields(role: str, actor: Actor | None) -> dict:
+    return {
+        f"{role}_text": actor.text if actor else None,
+        f"{role}_country": actor.country if actor else None,
+        f"{role}_sector": actor.sector if actor else None,
+        f"{role}_org": actor.org if actor else None,
+        f"{role}_code": actor.code if actor else None,
+    }
+
+
+def _same_actor(a: Actor, b: Actor) -> bool:
+    """TURGOV acting on TUR is a state acting on itself; TURGOV acting on TURREB is not."""
+    if a.country != b.country or a.org != b.org:
+        return False
+    return a.sector is None or b.sector is None or a.sector == b.sector
+
+
+def _dedupe(events: list[Event]) -> list[Event]:
+    """One event per (sentence, source, target, code): "signed an agreement" fires twice."""
+    seen: dict[tuple, Event] = {}
+    for event in events:
+        seen.setdefault((event.sentence_start, event.source_code, event.target_code, event.cameo_code), event)
+    return list(seen.values())
+
+
+def _flatten(groups: Iterable[list[Actor]]) -> list[Actor]:
+    seen: dict[str, Actor] = {}
+    for group in groups:
+        for actor in group:
+            seen.setdefault(actor.code, actor)
+    return list(seen.values())
+
+
+def _first(actors: list[Actor]) -> Actor | None:
+    return actors[0] if actors else None

@@ -1,0 +1,122 @@
+"""Typed records passed between pipeline stages.
+
+read -> Article | Rejection; clean -> CleanArticle; parse/extract -> EventMention (extract.py);
+resolve -> Event. Events and articles are what the store keeps and the outputs print.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Modality = Literal["occurred", "claimed", "planned", "negated", "hypothetical"]
+DatePrecision = Literal["time", "day", "week", "month", "year", "article"]
+
+
+class Article(BaseModel):
+    """One input article as read, before any cleaning."""
+
+    model_config = ConfigDict(frozen=True)
+
+    record_id: str = Field(description="the id given by the input, or one derived from the file")
+    date: dt.date
+    source: str | None = Field(None, description="outlet that published the article")
+    title: str | None = None
+    content: str
+    url: str | None = None
+    origin: str = Field(description="file:line the record came from")
+    extra: dict[str, Any] = Field(default_factory=dict, description="input fields we do not model")
+
+
+class Rejection(BaseModel):
+    """An input record that could not be read; kept in quarantine with the reason."""
+
+    origin: str = Field(description="file:line (or file) of the rejected record")
+    record_id: str | None = None
+    reason: str
+    excerpt: str = Field("", description="the first 200 characters of the raw record")
+
+    def message(self) -> str:
+        ident = f" (id {self.record_id})" if self.record_id else ""
+        return f"{self.origin}{ident}: {self.reason}"
+
+
+class Actor(BaseModel):
+    """A resolved actor: who, from which country, in which sector."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str = Field(description="the words in the sentence that name the actor")
+    country: str | None = Field(None, description="ISO-3 country code")
+    sector: str | None = Field(None, description="GOV, MIL, REB, INS, IGO, ... (see README)")
+    org: str | None = Field(None, description="organisation code for IGOs and armed groups")
+
+    @property
+    def code(self) -> str:
+        """CAMEO-style composite code: country + sector + org, e.g. RUSGOV, IGOUNO, SYRINSNUS."""
+        return f"{self.country or ''}{self.sector or ''}{self.org or ''}" or "---"
+
+
+class Event(BaseModel):
+    """One coded event, flat so that it maps one-to-one onto a table row and a CSV line."""
+
+    event_id: str
+    article_id: str
+    record_id: str
+    # evidence
+    sentence: str
+    sentence_start: int = Field(description="offset of the sentence in the article content")
+    sentence_end: int
+    trigger: str
+    trigger_start: int
+    trigger_end: int
+    # who did what to whom
+    source_text: str | None
+    source_country: str | None
+    source_sector: str | None
+    source_org: str | None
+    source_code: str | None
+    target_text: str | None
+    target_country: str | None
+    target_sector: str | None
+    target_org: str | None
+    target_code: str | None
+    cameo_code: str
+    cameo_name: str
+    cameo_root: str
+    quad_class: int
+    goldstein: float
+    plover_type: str | None
+    plover_mode: str | None
+    # how sure, according to whom
+    modality: Modality
+    claimant_text: str | None
+    claimant_country: str | None
+    claimant_sector: str | None
+    claimant_code: str | None
+    # when and where
+    event_date: dt.date
+    date_precision: DatePrecision
+    place_text: str | None
+    # provenance
+    outlet: str | None
+    original_source: str | None
+    url: str | None
+
+
+class ArticleSummary(BaseModel):
+    """What the store keeps about an article besides its events."""
+
+    article_id: str
+    record_id: str
+    content_hash: str
+    date: dt.date
+    outlet: str | None
+    original_source: str | None
+    dateline_place: str | None
+    title: str | None
+    url: str | None
+    origin: str
+    content: str
+    extra: dict[str, Any] = Field(default_factory=dict)

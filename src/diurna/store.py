@@ -1,0 +1,165 @@
+"""Store stage: articles, events and quarantined records in an embedded DuckDB database.
+
+Articles are keyed by a hash of their content, so ingesting the same article twice adds
+nothing, and an interrupted ingest resumes where it stopped. Each article and its events are
+written in one transaction: a crash never leaves an article without its events.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from diurna.pipeline import CodedArticle
+from diurna.records import Event, Rejection
+
+SCHEMA_VERSION = 1
+_EVENT_COLUMNS = list(Event.model_fields)
+_SQL_TYPES = {"goldstein": "DOUBLE", "quad_class": "INTEGER", "event_date": "DATE",
+              "sentence_start": "INTEGER", "sentence_end": "INTEGER", "trigger_start": "INTEGER", "trigger_end": "INTEGER"}
+
+_DDL = f"""
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS articles (
+    article_id VARCHAR PRIMARY KEY, record_id VARCHAR, content_hash VARCHAR NOT NULL,
+    date DATE NOT NULL, outlet VARCHAR, original_source VARCHAR, dateline_place VARCHAR,
+    title VARCHAR, url VARCHAR, origin VARCHAR, content VARCHAR NOT NULL, removed JSON, extra JSON,
+    n_events INTEGER NOT NULL, ingested_at TIMESTAMP NOT NULL
+);
+CREATE TABLE IF NOT EXISTS events (
+    {", ".join(f"{c} {_SQL_TYPES.get(c, 'VARCHAR')}" + (" PRIMARY KEY" if c == "event_id" else "") for c in _EVENT_COLUMNS)}
+);
+CREATE TABLE IF NOT EXISTS rejections (
+    origin VARCHAR NOT NULL, record_id VARCHAR, reason VARCHAR NOT NULL, excerpt VARCHAR,
+    rejected_at TIMESTAMP NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    actor: str | None = None  # matches source or target country, org or full code prefix
+    source: str | None = None
+    target: str | None = None
+    plover_type: str | None = None
+    cameo: str | None = None  # code prefix: "19" or "057"
+    modality: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+    article_id: str | None = None
+    limit: int | None = None
+
+
+class Store:
+    def __init__(self, path: str | Path, read_only: bool = False):
+        self.path = str(path)
+        self.connection = duckdb.connect(self.path, read_only=read_only)
+        if not read_only:
+            self.connection.execute(_DDL)
+            self.connection.execute(
+                "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING", [str(SCHEMA_VERSION)]
+            )
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def has_article(self, article_id: str) -> bool:
+        return self.connection.execute("SELECT 1 FROM articles WHERE article_id = ?", [article_id]).fetchone() is not None
+
+    def add(self, coded: CodedArticle) -> bool:
+        """Store an article and its events atomically; False if it was already stored."""
+        con = self.connection
+        con.execute("BEGIN TRANSACTION")
+        try:
+            if self.has_article(coded.article_id):
+                con.execute("ROLLBACK")
+                return False
+            a, c = coded.article, coded.cleaned
+            removed = [{"start": r.start, "end": r.end, "kind": r.kind} for r in c.removals]
+            con.execute(
+                "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [coded.article_id, a.record_id, coded.content_hash, a.date, a.source, c.original_source,
+                 c.dateline_place, a.title, a.url, a.origin, a.content, json.dumps(removed),
+                 json.dumps(a.extra, default=str), len(coded.events), dt.datetime.now(dt.timezone.utc)],
+            )
+            if coded.events:
+                placeholders = ", ".join("?" for _ in _EVENT_COLUMNS)
+                con.executemany(
+                    f"INSERT INTO events VALUES ({placeholders}) ON CONFLICT DO NOTHING",
+                    [[getattr(e, col) for col in _EVENT_COLUMNS] for e in coded.events],
+                )
+            con.execute("COMMIT")
+            return True
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+    def quarantine(self, rejection: Rejection) -> None:
+        self.connection.execute(
+            "INSERT INTO rejections VALUES (?, ?, ?, ?, ?)",
+            [rejection.origin, rejection.record_id, rejection.reason, rejection.excerpt, dt.datetime.now(dt.timezone.utc)],
+        )
+
+    def rejections(self) -> list[dict[str, Any]]:
+        return self._dicts("SELECT origin, record_id, reason, excerpt, rejected_at FROM rejections ORDER BY rejected_at", [])
+
+    def counts(self) -> dict[str, int]:
+        return {table: self.connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                for table in ("articles", "events", "rejections")}
+
+    def events(self, where: EventFilter = EventFilter()) -> list[Event]:
+        clauses, params = [], []
+
+        def actor_clause(roles: tuple[str, ...], value: str) -> None:
+            parts = []
+            for role in roles:
+                parts.append(f"({role}_country = ? OR {role}_org = ? OR {role}_code LIKE ?)")
+                params.extend([value.upper(), value.upper(), value.upper() + "%"])
+            clauses.append("(" + " OR ".join(parts) + ")")
+
+        if where.actor:
+            actor_clause(("source", "target"), where.actor)
+        if where.source:
+            actor_clause(("source",), where.source)
+        if where.target:
+            actor_clause(("target",), where.target)
+        if where.plover_type:
+            clauses.append("plover_type = ?")
+            params.append(where.plover_type.upper())
+        if where.cameo:
+            clauses.append("cameo_code LIKE ?")
+            params.append(where.cameo + "%")
+        if where.modality:
+            clauses.append("modality = ?")
+            params.append(where.modality)
+        if where.since:
+            clauses.append("event_date >= ?")
+            params.append(where.since)
+        if where.until:
+            clauses.append("event_date <= ?")
+            params.append(where.until)
+        if where.article_id:
+            clauses.append("article_id = ?")
+            params.append(where.article_id)
+        sql = f"SELECT {', '.join(_EVENT_COLUMNS)} FROM events"
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        sql += " ORDER BY event_date, article_id, sentence_start, trigger_start, event_id"
+        if where.limit:
+            sql += f" LIMIT {int(where.limit)}"
+        return [Event(**row) for row in self._dicts(sql, params)]
+
+    def _dicts(self, sql: str, params: list) -> list[dict[str, Any]]:
+        cursor = self.connection.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
