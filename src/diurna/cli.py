@@ -72,11 +72,10 @@ def _settings(args: argparse.Namespace) -> ParserSettings:
 
 
 def _split(records: Iterator[Article | Rejection], rejected: list[Rejection]) -> Iterator[Article]:
-    err = Console(stderr=True, markup=False, highlight=False)
     for record in records:
         if isinstance(record, Rejection):
             rejected.append(record)
-            err.print(f"rejected: {record.message()}")
+            print(f"rejected: {record.message()}", file=sys.stderr, flush=True)
         else:
             yield record
 

@@ -79,9 +79,9 @@ class Coder:
         targets = _flatten(self.resolver.resolve(doc[i], day) for i in mention.targets)
         if not sources:
             return []
-        if mention.sense.mutual and not targets:
-            pairs = [(a, b) for a, b in itertools.permutations(sources, 2)]
-        elif mention.sense.mutual:
+        if mention.sense.mutual and not targets and len(sources) >= 2:
+            pairs = list(itertools.permutations(sources, 2))
+        elif mention.sense.mutual and targets:
             pairs = [p for a in sources for b in targets for p in ((a, b), (b, a))]
         else:
             pairs = [(a, b) for a in sources for b in (targets or [None])]

@@ -93,16 +93,19 @@ class Store:
                  json.dumps(a.extra, default=str), len(coded.events), dt.datetime.now(dt.timezone.utc)],
             )
             if coded.events:
-                placeholders = ", ".join("?" for _ in _EVENT_COLUMNS)
-                con.executemany(
-                    f"INSERT INTO events VALUES ({placeholders}) ON CONFLICT DO NOTHING",
-                    [[getattr(e, col) for col in _EVENT_COLUMNS] for e in coded.events],
-                )
+                self._insert_events(coded.events)
             con.execute("COMMIT")
             return True
         except BaseException:
             con.execute("ROLLBACK")
             raise
+
+    def _insert_events(self, events: list[Event]) -> None:
+        placeholders = ", ".join("?" for _ in _EVENT_COLUMNS)
+        self.connection.executemany(
+            f"INSERT INTO events VALUES ({placeholders}) ON CONFLICT DO NOTHING",
+            [[getattr(e, col) for col in _EVENT_COLUMNS] for e in events],
+        )
 
     def quarantine(self, rejection: Rejection) -> None:
         self.connection.execute(

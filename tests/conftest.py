@@ -1,0 +1,45 @@
+"""Shared fixtures. The spaCy model loads once per test session (about a second)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from diurna.pipeline import CodedArticle, Coder
+from diurna.read import read_paths
+from diurna.records import Article
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_JSONL = ROOT / "samples" / "idlib_ceasefire_2020-03-05.jsonl"
+SAMPLE_TXT = ROOT / "samples" / "idlib_ceasefire_2020-03-05.txt"
+
+
+@pytest.fixture(scope="session")
+def coder() -> Coder:
+    return Coder()
+
+
+@pytest.fixture(scope="session")
+def sample_article() -> Article:
+    (article,) = list(read_paths([SAMPLE_JSONL]))
+    assert isinstance(article, Article)
+    return article
+
+
+@pytest.fixture(scope="session")
+def coded_sample(coder: Coder, sample_article: Article) -> CodedArticle:
+    (coded,) = list(coder.code([sample_article]))
+    return coded
+
+
+@pytest.fixture()
+def code_sentence(coder: Coder):
+    """Code one piece of text dated 2020-03-05 and return its events."""
+    import datetime as dt
+
+    def run(text: str, date: str = "2020-03-05"):
+        article = Article(record_id="t", date=dt.date.fromisoformat(date), content=text, origin="test")
+        (coded,) = list(coder.code([article]))
+        return coded.events
+
+    return run

@@ -1,0 +1,60 @@
+"""Clean stage: boilerplate out, offsets kept."""
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import given, settings, strategies as st
+
+from diurna.clean import clean
+from diurna.records import Article
+
+
+def article(content: str) -> Article:
+    return Article(record_id="t", date=dt.date(2020, 3, 5), content=content, origin="test")
+
+
+def test_sample_boilerplate_is_removed_and_dateline_kept(sample_article):
+    cleaned = clean(sample_article)
+    assert (cleaned.original_source, cleaned.dateline_place) == ("RT", "Moscow")
+    kinds = [r.kind for r in cleaned.removals]
+    assert kinds == ["dateline", "embed", "link", "link", "footnote"]
+    text = "\n".join(p.text for p in cleaned.paragraphs)
+    for gone in ("pic.twitter.com", "@RT_com", "ALSO ON", "READ MORE", "RT/Moscow", "*Jabhat"):
+        assert gone not in text
+    assert text.startswith("The Russian and Turkish leaders have held a press conference in Moscow")
+    assert "al-Nusra* militants" in text  # the marker stays, only the footnote goes
+
+
+def test_every_kept_character_maps_back(sample_article):
+    for paragraph in clean(sample_article).paragraphs:
+        for offset, char in enumerate(paragraph.text):
+            if char != " ":
+                assert sample_article.content[paragraph.to_original(offset)] == char
+
+
+def test_wire_dateline():
+    cleaned = clean(article("MOSCOW, March 5 (Reuters) - Russia and Turkey agreed a ceasefire."))
+    assert (cleaned.original_source, cleaned.dateline_place) == ("Reuters", "Moscow")
+    assert cleaned.paragraphs[0].text == "Russia and Turkey agreed a ceasefire."
+
+
+def test_html_injection_is_stripped_not_coded():
+    cleaned = clean(article('Turkey <script>alert("x")</script>shelled <b>Syrian</b> positions.<img src=x onerror=alert(1)>'))
+    (paragraph,) = cleaned.paragraphs
+    assert paragraph.text == "Turkey shelled Syrian positions."
+    assert {r.kind for r in cleaned.removals} == {"markup"}
+
+
+def test_whitespace_is_normalised_and_paragraphs_split():
+    cleaned = clean(article("First  line\nstill first.\n\n\n   Second\tparagraph.  "))
+    assert [p.text for p in cleaned.paragraphs] == ["First line still first.", "Second paragraph."]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=400))
+def test_offsets_hold_for_any_text(text):
+    a = article(text if text.strip() else "x")
+    for paragraph in clean(a).paragraphs:
+        for offset, char in enumerate(paragraph.text):
+            if char != " ":
+                assert a.content[paragraph.to_original(offset)] == char

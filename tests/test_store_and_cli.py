@@ -1,0 +1,130 @@
+"""Store and command line: idempotent, resumable, atomic ingest; queries; output formats."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import duckdb
+import pytest
+
+from diurna.cli import main
+from diurna.store import EventFilter, Store
+from tests.conftest import SAMPLE_JSONL, SAMPLE_TXT
+
+
+@pytest.fixture()
+def db(tmp_path):
+    return str(tmp_path / "test.duckdb")
+
+
+def counts(db: str) -> dict[str, int]:
+    with Store(db, read_only=True) as store:
+        return store.counts()
+
+
+def test_ingest_is_idempotent(db, capsys):
+    assert main(["ingest", str(SAMPLE_JSONL), "--db", db]) == 0
+    first = counts(db)
+    assert first["articles"] == 1 and first["events"] == 29
+    # the .txt twin has the same content: same article id, nothing added
+    assert main(["ingest", str(SAMPLE_JSONL), str(SAMPLE_TXT), "--db", db]) == 0
+    assert counts(db) == first
+    assert "stored 0 new articles with 0 events; 2 already stored" in capsys.readouterr().err
+
+
+def test_bad_records_are_quarantined_and_the_rest_stored(db, tmp_path, capsys):
+    batch = tmp_path / "batch.jsonl"
+    good = json.loads(SAMPLE_JSONL.read_text(encoding="utf-8"))
+    batch.write_text("\n".join([
+        '{"id": "broken", "date": "2020-03-05", "content": "Turkey and',
+        json.dumps(good),
+        json.dumps({"id": "empty", "date": "2020-03-05", "content": ""}),
+    ]) + "\n", encoding="utf-8")
+    assert main(["ingest", str(batch), "--db", db]) == 1
+    err = capsys.readouterr().err
+    assert f"rejected: {batch}:1: malformed JSON" in err
+    assert f"rejected: {batch}:3 (id empty): empty article content" in err
+    assert counts(db) == {"articles": 1, "events": 29, "rejections": 2}
+    assert main(["rejections", "--db", db]) == 0
+    assert "malformed JSON" in capsys.readouterr().out
+
+
+def test_a_failed_write_leaves_earlier_data_intact(db, coder, sample_article, monkeypatch):
+    (coded,) = list(coder.code([sample_article]))
+    other = sample_article.model_copy(update={"content": sample_article.content + " Extra line.", "record_id": "copy"})
+    (coded_other,) = list(coder.code([other]))
+    with Store(db) as store:
+        assert store.add(coded)
+
+        class Boom(Exception):
+            pass
+
+        def explode(*args, **kwargs):
+            raise Boom
+
+        monkeypatch.setattr(store, "_insert_events", explode)
+        with pytest.raises(Boom):
+            store.add(coded_other)
+    assert counts(db) == {"articles": 1, "events": 29, "rejections": 0}
+
+
+def test_ingest_resumes_after_an_interruption(db, tmp_path, capsys):
+    first = tmp_path / "first.jsonl"
+    first.write_text(SAMPLE_JSONL.read_text(encoding="utf-8"), encoding="utf-8")
+    main(["ingest", str(first), "--db", db])
+    second = tmp_path / "second.jsonl"
+    record = json.loads(SAMPLE_JSONL.read_text(encoding="utf-8"))
+    record.update(id="other", content="Russian troops shelled Ukrainian positions near Kharkiv.")
+    second.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["ingest", str(first), str(second), "--db", db]) == 0
+    assert "stored 1 new articles with 1 events; 1 already stored" in capsys.readouterr().err
+
+
+def test_event_queries(db, capsys):
+    main(["ingest", str(SAMPLE_JSONL), "--db", db])
+    with Store(db, read_only=True) as store:
+        assaults = store.events(EventFilter(actor="TUR", plover_type="ASSAULT"))
+        assert {e.trigger for e in assaults} == {"confrontations", "Operation", "killed", "neutralised", "clashed"}
+        assert all("TUR" in (e.source_code + (e.target_code or "")) for e in assaults)
+        assert {e.source_code for e in store.events(EventFilter(source="RUSGOV", cameo="04"))} == {"RUSGOV"}
+        assert store.events(EventFilter(since=__import__("datetime").date(2020, 3, 6))) == []
+        assert len(store.events(EventFilter(modality="claimed"))) == 2
+    capsys.readouterr()
+    assert main(["events", "--db", db, "--actor", "TUR", "--type", "ASSAULT", "--since", "2020-03-01", "--format", "jsonl"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 7 and all(json.loads(line)["plover_type"] == "ASSAULT" for line in lines)
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv", "table"])
+def test_code_command_formats(fmt, capsys):
+    assert main(["code", str(SAMPLE_JSONL), "--format", fmt]) == 0
+    out = capsys.readouterr().out
+    if fmt == "json":
+        rows = json.loads(out)
+    elif fmt == "jsonl":
+        rows = [json.loads(line) for line in out.splitlines()]
+    elif fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(out)))
+    else:
+        assert "29 events" in out and "RUSGOV" in out and "0871 Declare truce, ceasefire" in out
+        return
+    assert len(rows) == 29
+    assert {"event_id", "sentence_start", "source_code", "cameo_code", "plover_type", "modality", "claimant_code"} <= set(rows[0])
+
+
+def test_python_api():
+    import diurna
+
+    events = diurna.code_text("Turkey later claimed its army had neutralised up to 300 Syrian soldiers.",
+                              date="2020-03-05", source="X")
+    (event,) = events
+    assert (event.source_code, event.target_code, event.modality, event.outlet) == ("TURMIL", "SYRMIL", "claimed", "X")
+
+
+def test_unknown_model_gives_a_clear_error():
+    from diurna.parse import ParserSettings, Parser
+
+    with pytest.raises(SystemExit, match="spaCy model 'no_such_model' is not installed"):
+        Parser(ParserSettings(model="no_such_model"))
