@@ -22,6 +22,8 @@ _EVENT_COLUMNS = list(Event.model_fields)
 _SQL_TYPES = {"goldstein": "DOUBLE", "quad_class": "INTEGER", "event_date": "DATE",
               "sentence_start": "INTEGER", "sentence_end": "INTEGER", "trigger_start": "INTEGER", "trigger_end": "INTEGER"}
 
+_EVENT_STRUCTURE = json.dumps([{c: _SQL_TYPES.get(c, "VARCHAR") for c in _EVENT_COLUMNS}])
+
 _DDL = f"""
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS articles (
@@ -101,10 +103,14 @@ class Store:
             raise
 
     def _insert_events(self, events: list[Event]) -> None:
-        placeholders = ", ".join("?" for _ in _EVENT_COLUMNS)
-        self.connection.executemany(
-            f"INSERT INTO events VALUES ({placeholders}) ON CONFLICT DO NOTHING",
-            [[getattr(e, col) for col in _EVENT_COLUMNS] for e in events],
+        """All of an article's events as one JSON parameter: DuckDB's per-value conversion of
+        Python objects (executemany) costs ~9 ms per event; this costs ~10 µs."""
+        rows = json.dumps([e.model_dump(mode="json") for e in events])
+        self.connection.execute(
+            f"INSERT INTO events ({', '.join(_EVENT_COLUMNS)}) "
+            f"SELECT {', '.join(_EVENT_COLUMNS)} FROM (SELECT unnest(from_json(?::JSON, ?), recursive := true)) "
+            "ON CONFLICT DO NOTHING",
+            [rows, _EVENT_STRUCTURE],
         )
 
     def quarantine(self, rejection: Rejection) -> None:
