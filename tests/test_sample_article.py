@@ -97,11 +97,50 @@ def test_no_event_comes_from_boilerplate(coded_sample, sample_article):
             assert not (start <= event.sentence_start < end), event.sentence
 
 
-def test_provenance_and_dates(coded_sample):
+def test_provenance(coded_sample):
     for event in coded_sample.events:
         assert event.outlet == "VeteransToday" and event.original_source == "RT"
-        assert event.event_date == dt.date(2020, 3, 5) and event.date_precision == "article"
         assert event.record_id == "sample-0001"
+
+
+def test_dates_are_as_precise_as_the_text(coded_sample):
+    dated = {(e.trigger, e.event_date, e.date_precision, e.event_time, e.date_text) for e in coded_sample.events
+             if e.date_precision != "article"}
+    assert dated == {
+        ("ceasefire", dt.date(2020, 3, 6), "time", "00:00", "midnight on March 6"),
+        ("Operation", dt.date(2020, 2, 24), "week", None, "last week"),  # week of Monday 24 February
+        ("pledged", dt.date(2018, 1, 1), "year", None, "2018"),  # year only: no invented day
+    }
+    # "agreed ... starting from midnight on March 6": the agreement itself happened, and cannot
+    # postdate the article, so it keeps the publication date
+    (signed,) = find(coded_sample.events, trigger="agreed", source_code="RUSGOV")
+    assert (signed.event_date, signed.date_precision) == (dt.date(2020, 3, 5), "article")
+
+
+def test_places_resolve_to_geonames(coded_sample):
+    talks = find(coded_sample.events, trigger="talks", place_text="Moscow")
+    assert {(e.place_name, e.geonames_id, e.place_country, e.geo_precision) for e in talks} == {("Moscow", 524901, "RUS", "place")}
+    (ceasefire, _) = find(coded_sample.events, cameo_code="0871")
+    assert (ceasefire.place_name, ceasefire.geonames_id, ceasefire.geo_precision) == ("Idlib", 169389, "place")
+    assert round(ceasefire.latitude, 2) == 35.93 and round(ceasefire.longitude, 2) == 36.63
+    # the named feature stays as text, the place is the town it names
+    patrol = find(coded_sample.events, cameo_code="062")[0]
+    assert (patrol.place_text, patrol.place_name, patrol.geo_precision) == ("Idlib’s M-4 highway", "Idlib", "place")
+    (clash, _) = find(coded_sample.events, trigger="clashed")
+    assert (clash.place_name, clash.geo_precision) == ("Idlib", "place")
+    # events whose sentence names no place get the article's focus place, marked as such
+    (accusation,) = find(coded_sample.events, trigger="accusing")
+    assert (accusation.place_name, accusation.geo_precision) == ("Idlib", "article")
+
+
+def test_casualties_and_force_sizes(coded_sample):
+    (claim,) = find(coded_sample.events, trigger="neutralised")
+    assert (claim.fatalities_low, claim.fatalities_high, claim.fatalities_text) == (None, 300, "up to 300 Syrian soldiers")
+    (killing,) = find(coded_sample.events, trigger="killed")
+    assert (killing.fatalities_low, killing.fatalities_high, killing.fatalities_text) == (2, 9, "several Turkish troops")
+    (deployment,) = find(coded_sample.events, trigger="sent")
+    assert deployment.fatalities_text is None
+    assert [(q.role, q.low, q.high, q.unit) for q in deployment.quantities] == [("object", 1000, None, "troop")]
 
 
 def test_evidence_offsets_point_into_the_original_text(coded_sample, sample_article):

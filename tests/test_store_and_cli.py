@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 
@@ -89,12 +90,23 @@ def test_event_queries(db, capsys):
         assert {e.trigger for e in assaults} == {"confrontations", "Operation", "killed", "neutralised", "clashed"}
         assert all("TUR" in (e.source_code + (e.target_code or "")) for e in assaults)
         assert {e.source_code for e in store.events(EventFilter(source="RUSGOV", cameo="04"))} == {"RUSGOV"}
-        assert store.events(EventFilter(since=__import__("datetime").date(2020, 3, 6))) == []
+        assert {e.cameo_code for e in store.events(EventFilter(since=dt.date(2020, 3, 6)))} == {"0871"}
+        assert [e.trigger for e in store.events(EventFilter(until=dt.date(2019, 12, 31)))] == ["pledged"]
         assert len(store.events(EventFilter(modality="claimed"))) == 2
+        in_russia = store.events(EventFilter(country="RUS"))
+        assert {(e.trigger, e.place_name) for e in in_russia} == {("talks", "Moscow")}
+        idlib_box = store.events(EventFilter(bbox=(36.0, 35.5, 37.0, 36.5)))
+        assert idlib_box and all(e.place_name == "Idlib" for e in idlib_box)
+        province = store.events(EventFilter(admin1="idlib"))  # "... conflict in the war-torn Idlib province"
+        assert {(e.trigger, e.geo_precision) for e in province} == {("de-escalate", "admin1")}
     capsys.readouterr()
     assert main(["events", "--db", db, "--actor", "TUR", "--type", "ASSAULT", "--since", "2020-03-01", "--format", "jsonl"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 7 and all(json.loads(line)["plover_type"] == "ASSAULT" for line in lines)
+    # Operation Spring Shield began "last week" (week of 24 February), before --since
+    assert len(lines) == 6 and all(json.loads(line)["plover_type"] == "ASSAULT" for line in lines)
+    assert main(["events", "--db", db, "--bbox", "37.0,55.0,38.0,56.0", "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert {r["place_name"] for r in rows} == {"Moscow"} and json.loads(rows[0]["quantities"]) == []
 
 
 @pytest.mark.parametrize("fmt", ["json", "jsonl", "csv", "table"])

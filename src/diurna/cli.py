@@ -54,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     events.add_argument("--type", dest="plover_type", help="PLOVER type (ASSAULT, AGREE, ...)")
     events.add_argument("--cameo", help="CAMEO code prefix (19, 057, ...)")
     events.add_argument("--modality", choices=("occurred", "claimed", "planned", "negated", "hypothetical"))
+    events.add_argument("--country", help="where the event happened (ISO-3)")
+    events.add_argument("--admin1", help="first-level subdivision where it happened (Idlib)")
+    events.add_argument("--bbox", type=_bbox, help="min_lon,min_lat,max_lon,max_lat")
     events.add_argument("--since", type=dt.date.fromisoformat)
     events.add_argument("--until", type=dt.date.fromisoformat)
     events.add_argument("--limit", type=int)
@@ -64,6 +67,13 @@ def _parser() -> argparse.ArgumentParser:
     rejections.add_argument("--db", default="diurna.duckdb")
     rejections.set_defaults(run=_run_rejections)
     return parser
+
+
+def _bbox(value: str) -> tuple[float, float, float, float]:
+    parts = [float(p) for p in value.split(",")]
+    if len(parts) != 4:
+        raise argparse.ArgumentTypeError("bbox needs four numbers: min_lon,min_lat,max_lon,max_lat")
+    return parts[0], parts[1], parts[2], parts[3]
 
 
 def _settings(args: argparse.Namespace) -> ParserSettings:
@@ -132,7 +142,8 @@ def _run_events(args: argparse.Namespace) -> int:
     from diurna.store import EventFilter, Store
 
     where = EventFilter(actor=args.actor, source=args.source, target=args.target, plover_type=args.plover_type,
-                        cameo=args.cameo, modality=args.modality, since=args.since, until=args.until, limit=args.limit)
+                        cameo=args.cameo, modality=args.modality, country=args.country, admin1=args.admin1,
+                        bbox=args.bbox, since=args.since, until=args.until, limit=args.limit)
     with Store(args.db, read_only=True) as store:
         write_events(store.events(where), args.format, sys.stdout)
     return 0

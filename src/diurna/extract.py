@@ -46,6 +46,7 @@ class EventMention:
     modality: Modality
     claimant: int | None
     place: tuple[int, int] | None  # token span of the place phrase
+    anchor: int | None = None  # the light or agreement verb an event noun hangs from
 
 
 def extract(doc: Doc, lexicon: Lexicon) -> Iterator[EventMention]:
@@ -98,7 +99,7 @@ def _conditions_hold(token: Token, sense: TriggerSense) -> bool:
     if sense.pos == "noun" and sense.named is False and token.pos_ == "PROPN" and not sense.modifiers:
         # a capitalised noun is a name ("Operation Spring Shield") unless a row says otherwise
         return False
-    objects = _object_tokens(token)
+    objects = object_tokens(token)
     if sense.no_object and objects:
         return False
     if sense.objects:
@@ -114,7 +115,7 @@ def _conditions_hold(token: Token, sense: TriggerSense) -> bool:
     return True
 
 
-def _object_tokens(token: Token) -> list[Token]:
+def object_tokens(token: Token) -> list[Token]:
     """Direct objects (for nouns: 'of' complements), looking through quantity words."""
     if token.pos_ in ("NOUN", "PROPN"):
         heads = [g for c in token.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children if g.dep_ == "pobj"]
@@ -227,7 +228,9 @@ def _verb_event(verb: Token, sense: TriggerSense, sentence: Span, lexicon: Lexic
         return None
     targets = _verb_targets(verb, sense)
     modality, claimant = modality_of(verb, lexicon)
-    return EventMention(verb.i, sense, _indices(sources), _indices(targets), modality, claimant, _place(verb))
+    # "killed 40 rebels near Maarat al-Numan": the place may hang off the object
+    place = _place(verb) or next(filter(None, (_place(o) for o in _children(verb, _OBJECT_DEPS))), None)
+    return EventMention(verb.i, sense, _indices(sources), _indices(targets), modality, claimant, place)
 
 
 def _verb_targets(verb: Token, sense: TriggerSense) -> list[Token]:
@@ -247,18 +250,22 @@ def _verb_targets(verb: Token, sense: TriggerSense) -> list[Token]:
 # --- events from nouns ----------------------------------------------------------------
 
 def _noun_event(noun: Token, sense: TriggerSense, sentence: Span, lexicon: Lexicon) -> EventMention | None:
-    sources, targets, light_verb = _noun_participants(noun, sense, lexicon)
+    sources, targets, light_verb, binder = _noun_participants(noun, sense, lexicon)
     if not sources:
         return None
     # a light verb carries the tense ("will be carrying out patrols"); otherwise the noun's
     # own position does ("agreed a document detailing a ceasefire")
     modality, claimant = modality_of(light_verb or noun, lexicon)
+    anchor = light_verb or binder
     return EventMention(noun.i, sense, _indices(sources), _indices(targets), modality, claimant,
-                        _place(noun) or _place(phrase_head(noun)) or _place(light_verb))
+                        _place(noun) or _place(phrase_head(noun)) or _place(light_verb),
+                        anchor.i if anchor is not None else None)
 
 
-def _noun_participants(noun: Token, sense: TriggerSense, lexicon: Lexicon) -> tuple[list[Token], list[Token], Token | None]:
-    """(sources, targets, light verb if any) of an event noun."""
+def _noun_participants(
+    noun: Token, sense: TriggerSense, lexicon: Lexicon,
+) -> tuple[list[Token], list[Token], Token | None, Token | None]:
+    """(sources, targets, light verb, agreement verb) of an event noun."""
     head = phrase_head(noun)
     nodes = [noun] if head is noun else [noun, head]
     sources: list[Token] = [] if sense.named else [  # a name's other words are not actors
@@ -268,7 +275,7 @@ def _noun_participants(noun: Token, sense: TriggerSense, lexicon: Lexicon) -> tu
     sources += _prep_objects(noun, {"by"})
     between = [t for g in _prep_objects(noun, {"between", "among"}) for t in _with_conjuncts(g)]
     targets = [t for n in nodes for g in _prep_objects(n, _TARGET_PREPS - {"to", "into"}) for t in _with_conjuncts(g)]
-    light_verb = None
+    light_verb = binder = None
     if between:
         sources = sources + between
     if not between and not _has_actor_shape(sources):
@@ -279,7 +286,7 @@ def _noun_participants(noun: Token, sense: TriggerSense, lexicon: Lexicon) -> tu
         else:
             binder = _binding_verb(head, lexicon)
             sources = verb_subjects(binder) if binder is not None else []
-    return sources, targets, light_verb
+    return sources, targets, light_verb, binder
 
 
 def _has_actor_shape(tokens: list[Token]) -> bool:
@@ -372,6 +379,8 @@ def _place(token: Token | None) -> tuple[int, int] | None:
     """The place phrase of 'in Idlib', 'in the war-torn Idlib province', 'along Idlib's M-4 highway'."""
     if token is None:
         return None
+    if token.dep_ == "relcl" and any(c.lower_ == "where" for c in token.children):
+        return token.head.i, token.head.i + 1  # "Idlib, where Turkish forces have clashed"
     for obj in _prep_objects(token, _PLACE_PREPS):
         name_parts = [c for c in obj.children if c.dep_ in ("compound", "poss", "amod", "nmod") and c.i < obj.i]
         if obj.ent_type_ in ("GPE", "LOC", "FAC") or obj.pos_ == "PROPN" or any(

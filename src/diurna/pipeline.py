@@ -12,18 +12,28 @@ from typing import Iterable, Iterator
 
 from spacy.tokens import Doc
 
+from collections import Counter
+
+from spacy.tokens import Span, Token
+
 from diurna.actors import ActorResolver
 from diurna.clean import CleanArticle, Paragraph, clean
-from diurna.extract import EventMention, extract
+from diurna.dates import DateResolver, EventDate
+from diurna.extract import EventMention, extract, object_tokens
 from diurna.lexicon import Lexicon, load_lexicon
 from diurna.parse import Parser, ParserSettings
-from diurna.records import Actor, Article, Event
+from diurna.places import Gazetteer, Place
+from diurna.quantities import quantity_of
+from diurna.records import Actor, Article, Event, Quantity
 
 # CAMEO roots whose events mean nothing without a target (one consults, accuses, appeals to,
 # cooperates with *someone*); events in other roots (intent, yielding, force posture, attacks)
 # are kept with the source alone.
 DYADIC_ROOTS = frozenset({"02", "04", "05", "06", "07", "09", "10", "11", "12", "13", "16"})
 ARTICLES_PER_BATCH = 256
+# Triggers whose target count is a death toll ("killed", "neutralised up to 300 soldiers").
+KILLING_LEMMAS = frozenset({"kill", "neutralise", "neutralize", "massacre", "execute", "behead", "assassinate", "slay"})
+_GEO_PRECISION = {"city": "place", "admin1": "admin1", "country": "country"}
 
 
 @dataclass(frozen=True)
@@ -45,10 +55,13 @@ def article_id_for(article: Article) -> str:
 
 
 class Coder:
-    def __init__(self, settings: ParserSettings | None = None, lexicon: Lexicon | None = None):
+    def __init__(self, settings: ParserSettings | None = None, lexicon: Lexicon | None = None,
+                 gazetteer: Gazetteer | None = None):
         self.lexicon = lexicon or load_lexicon()
         self.parser = Parser(settings or ParserSettings())
         self.resolver = ActorResolver(self.lexicon)
+        self.gazetteer = gazetteer or Gazetteer.load()
+        self.dates = DateResolver()
 
     def code(self, articles: Iterable[Article]) -> Iterator[CodedArticle]:
         """Code articles in order, in batches so that nlp.pipe sees many paragraphs at once."""
@@ -68,7 +81,8 @@ class Coder:
             for doc, paragraph in parsed:
                 for mention in extract(doc, self.lexicon):
                     events.extend(self._events(mention, doc, paragraph, article, article_id, clean_article))
-            yield CodedArticle(article, article_id, content_hash(article.content), clean_article, _dedupe(events))
+            events = self._locate(_dedupe(events))
+            yield CodedArticle(article, article_id, content_hash(article.content), clean_article, events)
 
     def _events(
         self, mention: EventMention, doc: Doc, paragraph: Paragraph, article: Article,
@@ -98,6 +112,9 @@ class Coder:
         trig_start, trig_end = paragraph.span_to_original(trigger.idx, trigger.idx + len(trigger.text))
         claimant = _first(self.resolver.resolve(doc[mention.claimant], day)) if mention.claimant is not None else None
         place = doc[mention.place[0]:mention.place[1]].text if mention.place else None
+        when = self._date(mention, doc, day)
+        quantities = _quantities(mention, doc)
+        fatalities = next((q for q in quantities if q.role == "target"), None) if trigger.lemma_.lower() in KILLING_LEMMAS else None
         events = []
         for source, target in pairs:
             key = f"{article_id}|{trig_start}|{source.code}|{target.code if target else ''}|{cameo.code}"
@@ -115,10 +132,83 @@ class Coder:
                 claimant_country=claimant.country if claimant else None,
                 claimant_sector=claimant.sector if claimant else None,
                 claimant_code=claimant.code if claimant else None,
-                event_date=day, date_precision="article", place_text=place,
+                event_date=when.date if when else day, date_precision=when.precision if when else "article",
+                event_time=when.time if when else None, date_text=when.text if when else None,
+                place_text=place,
+                fatalities_low=fatalities.low if fatalities else None,
+                fatalities_high=fatalities.high if fatalities else None,
+                fatalities_text=fatalities.text if fatalities else None,
+                quantities=quantities,
                 outlet=article.source, original_source=cleaned.original_source, url=article.url,
             ))
         return events
+
+
+    def _date(self, mention: EventMention, doc: Doc, published) -> EventDate | None:
+        """The first date mention in the trigger's phrase, else in its light/agreement verb's."""
+        planned = mention.modality in ("planned", "hypothetical")
+        scopes = [doc[mention.trigger]] + ([doc[mention.anchor]] if mention.anchor is not None else [])
+        for scope in scopes:
+            for text in _date_mentions(scope):
+                resolved = self.dates.resolve(text, published, planned)
+                if resolved is not None:
+                    return resolved
+        return None
+
+    def _locate(self, events: list[Event]) -> list[Event]:
+        """Resolve place phrases in the light of the article's countries; events with no place
+        get the article's focus place (its most frequent resolved event place)."""
+        countries = [c for e in events for c in (e.source_country, e.target_country) if c]
+        resolved: dict[str, Place | None] = {
+            text: self.gazetteer.resolve_phrase(text, countries) for text in {e.place_text for e in events if e.place_text}
+        }
+        tally = Counter(p for p in resolved.values() if p is not None and p.kind != "country")
+        focus = tally.most_common(1)[0][0] if tally else None
+        located = []
+        for event in events:
+            place = resolved.get(event.place_text) if event.place_text else None
+            precision = _GEO_PRECISION[place.kind] if place else None
+            if place is None and focus is not None:
+                place, precision = focus, "article"
+            if place is None:
+                located.append(event)
+                continue
+            located.append(event.model_copy(update=dict(
+                place_name=place.name, geonames_id=place.geonames_id, latitude=place.latitude,
+                longitude=place.longitude, place_country=place.country, admin1=place.admin1,
+                geo_precision=precision,
+            )))
+        return located
+
+
+def _date_mentions(scope: Token) -> list[str]:
+    """DATE/TIME entities inside `scope`'s subtree, with neighbours such as "midnight on March 6" joined."""
+    doc = scope.doc
+    inside = {t.i for t in scope.subtree}
+    spans: list[Span] = [e for e in doc.ents if e.label_ in ("DATE", "TIME") and e.root.i in inside]
+    merged: list[str] = []
+    previous: Span | None = None
+    for span in spans:
+        gap = doc[previous.end:span.start] if previous is not None else None
+        if gap is not None and len(gap) <= 1 and all(t.lower_ in ("on", ",", "of", "at") for t in gap):
+            merged[-1] = f"{merged[-1]} {gap.text} {span.text}"
+        else:
+            merged.append(span.text)
+        previous = span
+    return [" ".join(m.split()) for m in merged]
+
+
+def _quantities(mention: EventMention, doc: Doc) -> list[Quantity]:
+    found = []
+    roles = [("source", mention.sources), ("target", mention.targets)]
+    if mention.sense.object_is_instrument:
+        roles.append(("object", tuple(t.i for t in object_tokens(doc[mention.trigger]))))
+    for role, heads in roles:
+        for index in heads:
+            quantity = quantity_of(doc[index])
+            if quantity is not None:
+                found.append(Quantity(role=role, low=quantity.low, high=quantity.high, text=quantity.text, unit=quantity.unit))
+    return found
 
 
 def _actor_fields(role: str, actor: Actor | None) -> dict:

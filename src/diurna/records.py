@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 Modality = Literal["occurred", "claimed", "planned", "negated", "hypothetical"]
 DatePrecision = Literal["time", "day", "week", "month", "year", "article"]
+GeoPrecision = Literal["place", "admin1", "country", "article"]
 
 
 class Article(BaseModel):
@@ -58,6 +59,16 @@ class Actor(BaseModel):
         return f"{self.country or ''}{self.sector or ''}{self.org or ''}" or "---"
 
 
+class Quantity(BaseModel):
+    """A count attached to an event's source, target or object, with bounds (None = open)."""
+
+    role: Literal["source", "target", "object"]
+    low: int | None
+    high: int | None
+    text: str
+    unit: str
+
+
 class Event(BaseModel):
     """One coded event, flat so that it maps one-to-one onto a table row and a CSV line."""
 
@@ -95,10 +106,26 @@ class Event(BaseModel):
     claimant_country: str | None
     claimant_sector: str | None
     claimant_code: str | None
-    # when and where
+    # when: event_date is the first day of the known period (a year-only mention is Jan 1 with
+    # precision "year"); "article" means no usable mention, so the publication date is used
     event_date: dt.date
     date_precision: DatePrecision
-    place_text: str | None
+    event_time: str | None = Field(None, description="HH:MM when date_precision is time")
+    date_text: str | None = Field(None, description="the date mention the date comes from")
+    # where
+    place_text: str | None = Field(None, description="the place phrase as written, incl. features like 'M-4 highway'")
+    place_name: str | None = None
+    geonames_id: int | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    place_country: str | None = None
+    admin1: str | None = None
+    geo_precision: GeoPrecision | None = Field(None, description="place, admin1, country, or article (the article's focus place)")
+    # how many
+    fatalities_low: int | None = None
+    fatalities_high: int | None = None
+    fatalities_text: str | None = None
+    quantities: list[Quantity] = Field(default_factory=list)
     # provenance
     outlet: str | None
     original_source: str | None

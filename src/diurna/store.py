@@ -17,10 +17,12 @@ import duckdb
 from diurna.pipeline import CodedArticle
 from diurna.records import Event, Rejection
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _EVENT_COLUMNS = list(Event.model_fields)
 _SQL_TYPES = {"goldstein": "DOUBLE", "quad_class": "INTEGER", "event_date": "DATE",
-              "sentence_start": "INTEGER", "sentence_end": "INTEGER", "trigger_start": "INTEGER", "trigger_end": "INTEGER"}
+              "sentence_start": "INTEGER", "sentence_end": "INTEGER", "trigger_start": "INTEGER", "trigger_end": "INTEGER",
+              "geonames_id": "BIGINT", "latitude": "DOUBLE", "longitude": "DOUBLE",
+              "fatalities_low": "INTEGER", "fatalities_high": "INTEGER", "quantities": "JSON"}
 
 _EVENT_STRUCTURE = json.dumps([{c: _SQL_TYPES.get(c, "VARCHAR") for c in _EVENT_COLUMNS}])
 
@@ -50,6 +52,9 @@ class EventFilter:
     plover_type: str | None = None
     cameo: str | None = None  # code prefix: "19" or "057"
     modality: str | None = None
+    country: str | None = None  # where the event happened (ISO-3)
+    admin1: str | None = None
+    bbox: tuple[float, float, float, float] | None = None  # min lon, min lat, max lon, max lat
     since: dt.date | None = None
     until: dt.date | None = None
     article_id: str | None = None
@@ -64,6 +69,13 @@ class Store:
             self.connection.execute(_DDL)
             self.connection.execute(
                 "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING", [str(SCHEMA_VERSION)]
+            )
+        found = self.connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if found is None or found[0] != str(SCHEMA_VERSION):
+            self.connection.close()
+            raise SystemExit(
+                f"{self.path} was written by another diurna version (schema {found[0] if found else '?'}, "
+                f"this one uses {SCHEMA_VERSION}); ingest into a new database file"
             )
 
     def close(self) -> None:
@@ -151,6 +163,16 @@ class Store:
         if where.modality:
             clauses.append("modality = ?")
             params.append(where.modality)
+        if where.country:
+            clauses.append("place_country = ?")
+            params.append(where.country.upper())
+        if where.admin1:
+            clauses.append("lower(admin1) = lower(?)")
+            params.append(where.admin1)
+        if where.bbox:
+            clauses.append("longitude BETWEEN ? AND ? AND latitude BETWEEN ? AND ?")
+            min_lon, min_lat, max_lon, max_lat = where.bbox
+            params.extend([min_lon, max_lon, min_lat, max_lat])
         if where.since:
             clauses.append("event_date >= ?")
             params.append(where.since)
@@ -166,7 +188,10 @@ class Store:
         sql += " ORDER BY event_date, article_id, sentence_start, trigger_start, event_id"
         if where.limit:
             sql += f" LIMIT {int(where.limit)}"
-        return [Event(**row) for row in self._dicts(sql, params)]
+        rows = self._dicts(sql, params)
+        for row in rows:
+            row["quantities"] = json.loads(row["quantities"]) if row["quantities"] else []
+        return [Event(**row) for row in rows]
 
     def _dicts(self, sql: str, params: list) -> list[dict[str, Any]]:
         cursor = self.connection.execute(sql, params)

@@ -1,0 +1,85 @@
+"""Resolve stage (dates): DATE/TIME mentions to event dates with a precision.
+
+dateparser does the parsing relative to the publication date; this module decides which
+reading to keep. Rules: an event that occurred cannot postdate publication; a bare month-day
+takes the reading nearest publication (so "December 30" in a January 2 article is the
+previous year); a weekday is the one on or before publication for past events and after it
+for planned ones; a year or month mention never gets an invented day (the date is the first
+day of the period and `date_precision` says which part is known); weeks start on Monday.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from dateparser.date import DateDataParser
+
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+# Mentions anchored on another event, not on publication ("one day before the meeting").
+_ANCHORED = re.compile(r"\b(before|after|since|until|ago that|prior to|following)\b", re.I)
+_NOISE = re.compile(r"\b(starting|started|from|on|at|by|as of|the|of|early|late|mid)\b", re.I)
+_MIDNIGHT = re.compile(r"\bmidnight\b", re.I)
+_NOON = re.compile(r"\bnoon\b", re.I)
+_NAMES_YEAR = re.compile(r"\b\d{4}\b|\byear\b", re.I)
+
+
+@dataclass(frozen=True)
+class EventDate:
+    date: dt.date
+    precision: str  # time | day | week | month | year
+    time: str | None  # "HH:MM" when precision is time
+    text: str  # the mention as written
+
+
+class DateResolver:
+    def resolve(self, text: str, published: dt.date, planned: bool) -> EventDate | None:
+        """Normalise one mention; None when it cannot be read or anchors on another event."""
+        if _ANCHORED.search(text):
+            return None
+        cleaned = _NOISE.sub(" ", _NOON.sub("12:00", _MIDNIGHT.sub("00:00", text)))
+        cleaned = " ".join(cleaned.replace(",", " ").split())
+        if not cleaned:
+            return None
+        weekday = _weekday(cleaned, published, planned)
+        if weekday is not None:
+            return EventDate(weekday, "day", None, text)
+        base = dt.datetime.combine(published, dt.time(12, 0))
+        readings = []
+        for preference in ("past", "future"):
+            data = DateDataParser(languages=["en"], settings={
+                "PREFER_DATES_FROM": preference, "RETURN_TIME_AS_PERIOD": True, "RELATIVE_BASE": base,
+            }).get_date_data(cleaned)
+            if data.date_obj is not None:
+                readings.append((data.date_obj, data.period or "day"))
+        if not planned:  # what occurred cannot postdate its report
+            readings = [r for r in readings if r[0].date() <= published]
+        if not readings:
+            return None
+        when, period = min(readings, key=lambda r: abs((r[0].date() - published).days))
+        if not planned and not _NAMES_YEAR.search(text) and (published - when.date()).days > 300:
+            return None  # "March 6" in a March 5 report of a past event: a misreading, not last year
+        return _normalise(when, period, text)
+
+
+def _weekday(text: str, published: dt.date, planned: bool) -> dt.date | None:
+    words = text.lower().split()
+    if len(words) != 1 or words[0] not in _WEEKDAYS:
+        return None
+    offset = (published.weekday() - _WEEKDAYS.index(words[0])) % 7
+    if planned:
+        return published + dt.timedelta(days=(7 - offset) % 7 or 7)
+    return published - dt.timedelta(days=offset)
+
+
+def _normalise(when: dt.datetime, period: str, text: str) -> EventDate:
+    day = when.date()
+    if period == "year":
+        return EventDate(dt.date(day.year, 1, 1), "year", None, text)
+    if period == "month":
+        return EventDate(day.replace(day=1), "month", None, text)
+    if period == "week":
+        return EventDate(day - dt.timedelta(days=day.weekday()), "week", None, text)
+    if period == "time":
+        return EventDate(day, "time", when.strftime("%H:%M"), text)
+    return EventDate(day, "day", None, text)
