@@ -131,8 +131,10 @@ class ActorResolver:
         if token.pos_ not in ("NOUN", "PROPN"):
             return None
         lemma = token.lemma_.lower()
-        if token.pos_ == "PROPN":
-            lemma = token.lower_.rstrip("s") if token.lower_ not in self.lexicon.agents else token.lower_
+        if token.pos_ == "PROPN":  # spaCy does not lemmatise proper nouns: "Army", "Forces"
+            lemma = token.lower_
+            if lemma not in self.lexicon.agents and lemma.endswith("s"):
+                lemma = lemma[:-1]
         sector = self.lexicon.agents.get(lemma)
         if sector == "MIL" and any(c.lower_ == "security" for c in token.children):
             return "COP"  # "security forces"

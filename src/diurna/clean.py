@@ -79,7 +79,8 @@ def clean(article: Article) -> CleanArticle:
     dateline = _SLASH_DATELINE.match(content) or _WIRE_DATELINE.match(content)
     if dateline:
         original_source = dateline.group("source").strip()
-        dateline_place = dateline.group("place").strip().title() if dateline.group("place").isupper() else dateline.group("place").strip()
+        place = dateline.group("place").strip()
+        dateline_place = place.title() if place.isupper() else place  # "MOSCOW" -> "Moscow"
         removals.append(Removal(dateline.start(), dateline.end(), "dateline", dateline.group()))
 
     has_footnote_mark = bool(_FOOTNOTE_MARK.search(content))

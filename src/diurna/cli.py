@@ -77,8 +77,10 @@ def _bbox(value: str) -> tuple[float, float, float, float]:
 
 
 def _settings(args: argparse.Namespace) -> ParserSettings:
-    settings = ParserSettings(batch_size=args.batch_size, n_process=args.n_process)
-    return settings if args.model is None else ParserSettings(model=args.model, batch_size=args.batch_size, n_process=args.n_process)
+    chosen = {"batch_size": args.batch_size, "n_process": args.n_process}
+    if args.model is not None:
+        chosen["model"] = args.model
+    return ParserSettings(**chosen)
 
 
 def _split(records: Iterator[Article | Rejection], rejected: list[Rejection]) -> Iterator[Article]:

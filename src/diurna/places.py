@@ -22,7 +22,7 @@ from typing import Iterable
 
 INDEX_VERSION = 1
 MIN_POPULATION = 1000
-_ARTICLES = {"al", "el", "an", "ar", "as", "ash", "at", "ad", "az", "ad", "ud", "ul", "the"}
+_ARTICLES = {"al", "el", "an", "ar", "as", "ash", "at", "ad", "az", "ud", "ul", "the"}
 _APOSTROPHES = dict.fromkeys(map(ord, "'’‘`ʿʾ´ʻʼ"), None)
 _ADMIN_WORDS = {"province", "governorate", "region", "state", "oblast", "district", "county", "prefecture", "department"}
 _COUNTRY_BONUS = 3.0
@@ -118,7 +118,7 @@ class Gazetteer:
                 continue
             place = Place(city["name"], city["geonameid"], city["latitude"], city["longitude"],
                           iso3[city["countrycode"]], None, "city", int(city["population"] or 0))
-            latin = [n for n in city["alternatenames"] if n.isascii() or fold(n).isascii() and _is_latin(n)]
+            latin = [n for n in city["alternatenames"] if _is_latin(n)]
             places.append(place)
             names.append([city["name"], *latin])
             key = (place.country, name_key(city["name"]))
