@@ -111,6 +111,9 @@ class Coder:
         sent_start, sent_end = paragraph.span_to_original(sentence.start_char, sentence.end_char)
         trig_start, trig_end = paragraph.span_to_original(trigger.idx, trigger.idx + len(trigger.text))
         claimant = _first(self.resolver.resolve(doc[mention.claimant], day)) if mention.claimant is not None else None
+        claimant_fields = _actor_fields("claimant", claimant)
+        if claimant is None and mention.claimant is not None:  # "according to the agreement": not an actor
+            claimant_fields["claimant_text"] = doc[mention.claimant].text
         place = doc[mention.place[0]:mention.place[1]].text if mention.place else None
         when = self._date(mention, doc, day)
         quantities = _quantities(mention, doc)
@@ -128,10 +131,7 @@ class Coder:
                 quad_class=cameo.quad_class, goldstein=cameo.goldstein,
                 plover_type=cameo.plover_type, plover_mode=cameo.plover_mode,
                 modality=mention.modality,
-                claimant_text=claimant.text if claimant else (doc[mention.claimant].text if mention.claimant is not None else None),
-                claimant_country=claimant.country if claimant else None,
-                claimant_sector=claimant.sector if claimant else None,
-                claimant_code=claimant.code if claimant else None,
+                **claimant_fields,
                 event_date=when.date if when else day, date_precision=when.precision if when else "article",
                 event_time=when.time if when else None, date_text=when.text if when else None,
                 place_text=place,

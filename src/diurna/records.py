@@ -105,6 +105,7 @@ class Event(BaseModel):
     claimant_text: str | None
     claimant_country: str | None
     claimant_sector: str | None
+    claimant_org: str | None
     claimant_code: str | None
     # when: event_date is the first day of the known period (a year-only mention is Jan 1 with
     # precision "year"); "article" means no usable mention, so the publication date is used
