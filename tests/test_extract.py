@@ -69,3 +69,9 @@ def test_dyadic_events_need_a_target(code_sentence):
 
 def test_mutual_event_with_one_party_keeps_its_source(code_sentence):
     assert triples(code_sentence("Turkey agreed to halt its offensive in northern Syria.")) == [("TUR", "0871", "-", "planned")]
+
+
+def test_claimant_that_is_not_an_actor_keeps_its_words(code_sentence):
+    (event,) = code_sentence("According to the agreement, Turkey will withdraw its troops from Idlib.")
+    assert (event.source_code, event.cameo_code, event.modality) == ("TUR", "0874", "planned")
+    assert (event.claimant_text, event.claimant_code, event.claimant_org) == ("agreement", None, None)
