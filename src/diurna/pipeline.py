@@ -7,14 +7,11 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
-from spacy.tokens import Doc
-
-from collections import Counter
-
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
 from diurna.actors import ActorResolver
 from diurna.clean import CleanArticle, Paragraph, clean
@@ -143,7 +140,6 @@ class Coder:
             ))
         return events
 
-
     def _date(self, mention: EventMention, doc: Doc, published) -> EventDate | None:
         """The first date mention in the trigger's phrase, else in its light/agreement verb's."""
         planned = mention.modality in ("planned", "hypothetical")
@@ -204,10 +200,7 @@ def _quantities(mention: EventMention, doc: Doc) -> list[Quantity]:
     if mention.sense.object_is_instrument:
         roles.append(("object", tuple(t.i for t in object_tokens(doc[mention.trigger]))))
     for role, heads in roles:
-        for index in heads:
-            quantity = quantity_of(doc[index])
-            if quantity is not None:
-                found.append(Quantity(role=role, low=quantity.low, high=quantity.high, text=quantity.text, unit=quantity.unit))
+        found.extend(q for q in (quantity_of(doc[index], role) for index in heads) if q is not None)
     return found
 
 

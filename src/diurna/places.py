@@ -143,9 +143,6 @@ class Gazetteer:
         return cls(_Columns.of(places), {k: tuple(v) for k, v in exact.items()},
                    {k: tuple(v) for k, v in skeleton.items()})
 
-    def candidates(self, text: str) -> list[Place]:
-        return [self.places[i] for i in self.exact.get(name_key(text), [])]
-
     def resolve(self, text: str, countries: Iterable[str] = ()) -> Place | None:
         """The most plausible place for `text`, preferring the article's countries.
 

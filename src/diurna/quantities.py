@@ -5,41 +5,32 @@
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from spacy.tokens import Token
 
-# Vague quantity words: (low, high). High None = open-ended.
+from diurna.records import Quantity, QuantityRole
+
+# Vague quantity words, matched as one token: (low, high), high None = open-ended.
 _VAGUE = {
-    "several": (2, 9), "few": (2, 9), "a few": (2, 9), "some": (2, 9), "multiple": (2, 9), "a number": (2, 9),
+    "several": (2, 9), "few": (2, 9), "some": (2, 9), "multiple": (2, 9),
     "dozens": (24, 99), "scores": (40, 99), "hundreds": (200, 999), "thousands": (1000, None),
-    "tens of thousands": (10_000, None), "hundreds of thousands": (100_000, None), "millions": (1_000_000, None),
-    "dozen": (12, 12), "a dozen": (12, 12), "hundred": (100, 100), "thousand": (1000, 1000),
+    "millions": (1_000_000, None), "dozen": (12, 12), "hundred": (100, 100), "thousand": (1000, 1000),
     "many": (2, None), "numerous": (2, None),
 }
 _UPPER = {"up to", "as many as", "at most", "no more than", "fewer than", "less than", "under"}
 _LOWER = {"at least", "more than", "over", "no fewer than", "no less than", "upwards of"}
-_APPROX = {"about", "around", "nearly", "almost", "roughly", "some", "approximately", "an estimated", "estimated"}
 _WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
                  "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
                  "fifty": 50, "hundred": 100, "thousand": 1000}
 
 
-@dataclass(frozen=True)
-class Quantity:
-    low: int | None
-    high: int | None
-    text: str  # the words that give the number ("up to 300 Syrian soldiers")
-    unit: str  # lemma of the counted noun ("soldier", "troop")
-
-
-def quantity_of(head: Token) -> Quantity | None:
-    """The quantity counting the noun `head` ("soldiers" in "up to 300 Syrian soldiers")."""
+def quantity_of(head: Token, role: QuantityRole) -> Quantity | None:
+    """The quantity counting the noun `head` ("soldiers" in "up to 300 Syrian soldiers"),
+    which plays `role` in its event."""
     # "thousands of troops": the quantity word heads the phrase and the noun hangs off "of"
     if head.dep_ == "pobj" and head.head.lower_ == "of" and head.head.head.lower_ in _VAGUE:
         quantity_word = head.head.head
         low, high = _VAGUE[quantity_word.lower_]
-        return Quantity(low, high, _text(quantity_word, head), head.lemma_.lower())
+        return Quantity(role=role, low=low, high=high, text=_text(quantity_word, head), unit=head.lemma_.lower())
     numbers = [c for c in head.children if c.dep_ == "nummod"]
     if numbers:
         number = numbers[0]
@@ -53,11 +44,11 @@ def quantity_of(head: Token) -> Quantity | None:
         elif modifier in _LOWER:
             high = None
             low = value + 1 if modifier in ("more than", "over") else value
-        return Quantity(low, high, _text(number, head), head.lemma_.lower())
+        return Quantity(role=role, low=low, high=high, text=_text(number, head), unit=head.lemma_.lower())
     for child in head.children:
         if child.dep_ in ("amod", "det") and child.lower_ in _VAGUE and child.i < head.i:
             low, high = _VAGUE[child.lower_]
-            return Quantity(low, high, _text(child, head), head.lemma_.lower())
+            return Quantity(role=role, low=low, high=high, text=_text(child, head), unit=head.lemma_.lower())
     return None
 
 

@@ -59,14 +59,17 @@ class Actor(BaseModel):
         return f"{self.country or ''}{self.sector or ''}{self.org or ''}" or "---"
 
 
+QuantityRole = Literal["source", "target", "object"]
+
+
 class Quantity(BaseModel):
     """A count attached to an event's source, target or object, with bounds (None = open)."""
 
-    role: Literal["source", "target", "object"]
+    role: QuantityRole
     low: int | None
     high: int | None
-    text: str
-    unit: str
+    text: str  # the words that give the number ("up to 300 Syrian soldiers")
+    unit: str  # lemma of the counted noun ("soldier", "troop")
 
 
 class Event(BaseModel):
