@@ -13,11 +13,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from diurna.clean import clean
-from diurna.parse import ParserSettings
+from diurna.ingest.clean import clean
+from diurna.coding.parse import ParserSettings
 from diurna.pipeline import Coder
-from diurna.places import Gazetteer
-from diurna.read import read_paths
+from diurna.resolve.places import Gazetteer
+from diurna.ingest.read import read_paths
 
 SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "idlib_ceasefire_2020-03-05.jsonl"
 

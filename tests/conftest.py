@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from diurna.pipeline import CodedArticle, Coder
-from diurna.read import read_paths
+from diurna.ingest.read import read_paths
 from diurna.records import Article
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from diurna.actors import ActorResolver
+from diurna.resolve.actors import ActorResolver
 
 
 @pytest.fixture(scope="module")

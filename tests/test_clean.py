@@ -5,7 +5,7 @@ import datetime as dt
 
 from hypothesis import given, settings, strategies as st
 
-from diurna.clean import clean
+from diurna.ingest.clean import clean
 from diurna.records import Article
 
 

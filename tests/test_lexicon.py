@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pycountry
 
-from diurna.lexicon import load_lexicon, name_key
+from diurna.coding.lexicon import load_lexicon, name_key
 
 
 def test_every_cameo_root_has_triggers():

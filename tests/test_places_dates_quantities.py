@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from diurna.dates import DateResolver
-from diurna.places import Gazetteer, name_key, skeleton_key
+from diurna.resolve.dates import DateResolver
+from diurna.resolve.places import Gazetteer, name_key, skeleton_key
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import json
 
 from hypothesis import given, settings, strategies as st
 
-from diurna.read import read_paths
+from diurna.ingest.read import read_paths
 from diurna.records import Article, Rejection
 from tests.conftest import SAMPLE_JSONL, SAMPLE_TXT
 

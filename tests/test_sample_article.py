@@ -189,7 +189,7 @@ def test_complete_event_list(coded_sample):
 def test_txt_copy_codes_identically(coder, coded_sample):
     """The sample's .txt twin (with its 'date YYYY-MM-DD source' header) yields the same events."""
     from tests.conftest import SAMPLE_TXT
-    from diurna.read import read_paths
+    from diurna.ingest.read import read_paths
 
     (article,) = list(read_paths([SAMPLE_TXT]))
     assert article.date == dt.date(2020, 3, 5) and article.source == "VeteransToday"

@@ -136,7 +136,7 @@ def test_python_api():
 
 
 def test_unknown_model_gives_a_clear_error():
-    from diurna.parse import ParserSettings, Parser
+    from diurna.coding.parse import ParserSettings, Parser
 
     with pytest.raises(SystemExit, match="spaCy model 'no_such_model' is not installed"):
         Parser(ParserSettings(model="no_such_model"))

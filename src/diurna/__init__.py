@@ -16,7 +16,7 @@ def get_coder(model: str | None = None):
 
     Cached because loading spaCy takes about a second; the Coder holds no per-call state.
     """
-    from diurna.parse import ParserSettings
+    from diurna.coding.parse import ParserSettings
     from diurna.pipeline import Coder
 
     return Coder(ParserSettings() if model is None else ParserSettings(model=model))

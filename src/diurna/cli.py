@@ -9,9 +9,9 @@ from typing import Iterator, Sequence
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from diurna.output import FORMATS, write_events
-from diurna.parse import DEFAULT_MODEL, MODEL_ENV, ParserSettings
-from diurna.read import DEFAULT_MAX_CHARS, read_paths
+from diurna.export.formats import FORMATS, write_events
+from diurna.coding.parse import DEFAULT_MODEL, MODEL_ENV, ParserSettings
+from diurna.ingest.read import DEFAULT_MAX_CHARS, read_paths
 from diurna.records import Article, Rejection
 
 EXIT_REJECTED = 1

@@ -13,14 +13,14 @@ from typing import Iterable, Iterator
 
 from spacy.tokens import Doc, Span, Token
 
-from diurna.actors import ActorResolver
-from diurna.clean import CleanArticle, Paragraph, clean
-from diurna.dates import DateResolver, EventDate
-from diurna.extract import EventMention, extract, object_tokens
-from diurna.lexicon import Lexicon, load_lexicon
-from diurna.parse import Parser, ParserSettings
-from diurna.places import Gazetteer, Place
-from diurna.quantities import quantity_of
+from diurna.resolve.actors import ActorResolver
+from diurna.ingest.clean import CleanArticle, Paragraph, clean
+from diurna.resolve.dates import DateResolver, EventDate
+from diurna.coding.extract import EventMention, extract, object_tokens
+from diurna.coding.lexicon import Lexicon, load_lexicon
+from diurna.coding.parse import Parser, ParserSettings
+from diurna.resolve.places import Gazetteer, Place
+from diurna.resolve.quantities import quantity_of
 from diurna.records import Actor, Article, Event, Quantity
 
 # CAMEO roots whose events mean nothing without a target (one consults, accuses, appeals to,

@@ -1,6 +1,6 @@
 """Typed records passed between pipeline stages.
 
-read -> Article | Rejection; clean -> CleanArticle; parse/extract -> EventMention (extract.py);
+read -> Article | Rejection; clean -> CleanArticle; parse/extract -> EventMention (coding/extract.py);
 resolve -> Event. Events and articles are what the store keeps and the outputs print.
 """
 from __future__ import annotations

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from spacy.tokens import Token
 
-from diurna.extract import is_pronoun, match_sense, phrase_head
-from diurna.lexicon import CountryEntry, Lexicon, NamedActor
+from diurna.coding.extract import is_pronoun, match_sense, phrase_head
+from diurna.coding.lexicon import CountryEntry, Lexicon, NamedActor
 from diurna.records import Actor
 
 # Dependents that belong to the phrase naming an actor (not its relative clauses or places).

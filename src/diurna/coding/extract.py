@@ -1,7 +1,7 @@
 """Extract stage: find event mentions in dependency parses.
 
 A mention says which token triggered the event, which phrases are its source and target
-(as phrase-head tokens, resolved into actors by actors.py), how sure the text is (modality
+(as phrase-head tokens, resolved into actors by resolve/actors.py), how sure the text is (modality
 and claimant), and where it says it happened. Patterns covered: subject-verb-object with
 conjunctions and passives, control verbs ("agreed to stop hostilities"), light verbs with
 event nouns ("held talks", "carried out joint patrols"), event nouns with their own
@@ -14,7 +14,7 @@ from typing import Iterator
 
 from spacy.tokens import Doc, Span, Token
 
-from diurna.lexicon import Lexicon, TriggerSense
+from diurna.coding.lexicon import Lexicon, TriggerSense
 
 Modality = str  # occurred | claimed | planned | negated | hypothetical
 

@@ -1,0 +1,1 @@
+"""Coding stages: parse with spaCy, load the lexicons, extract event mentions."""

@@ -1,0 +1,1 @@
+"""Output stage: events as table, JSON, JSONL and CSV."""

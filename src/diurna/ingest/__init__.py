@@ -1,0 +1,1 @@
+"""Ingest stages: read input files into articles, clean them for parsing."""

@@ -1,0 +1,1 @@
+"""Resolve stages: actors, places, dates and quantities of extracted mentions."""
