@@ -1,4 +1,4 @@
-"""Command line: `diurna code`, `diurna ingest`, `diurna events`, `diurna rejections`."""
+"""Command line: `diurna code`, `ingest`, `events`, `evaluate`, `audit`, `rejections`: thin shells over the library."""
 from __future__ import annotations
 
 import argparse
@@ -62,6 +62,23 @@ def _parser() -> argparse.ArgumentParser:
     events.add_argument("--limit", type=int)
     events.add_argument("--format", choices=FORMATS, default="table")
     events.set_defaults(run=_run_events)
+
+    evaluate = commands.add_parser("evaluate", help="score the coder against human-coded gold items (JSONL)")
+    evaluate.add_argument("gold", metavar="GOLD.jsonl")
+    evaluate.add_argument("--format", choices=("table", "json"), default="table")
+    evaluate.add_argument("--failures", metavar="FILE", help="write every miss (text, gold, emitted) as JSONL")
+    add_model_options(evaluate)
+    evaluate.set_defaults(run=_run_evaluate)
+
+    audit = commands.add_parser("audit", help="events per section of a corpus, listing every event of the control sections")
+    audit.add_argument("paths", nargs="+", metavar="FILE")
+    audit.add_argument("--controls", default="sport,entertainment,tech",
+                       help="comma-separated sections whose events are listed for judging (default: %(default)s)")
+    audit.add_argument("--section-field", default="section", help="the input field that names the section")
+    audit.add_argument("--format", choices=("table", "json"), default="table")
+    audit.add_argument("--all", action="store_true", help="list the events of every section, not only the controls")
+    add_model_options(audit)
+    audit.set_defaults(run=_run_audit)
 
     rejections = commands.add_parser("rejections", help="list quarantined input records")
     rejections.add_argument("--db", default="diurna.duckdb")
@@ -149,6 +166,39 @@ def _run_events(args: argparse.Namespace) -> int:
     with Store(args.db, read_only=True) as store:
         write_events(store.events(where), args.format, sys.stdout)
     return 0
+
+
+def _run_evaluate(args: argparse.Namespace) -> int:
+    import json
+
+    from diurna.evaluate.gold import evaluate_gold, format_table, load_gold, write_failures
+    from diurna.pipeline import Coder
+
+    report = evaluate_gold(load_gold(args.gold), Coder(_settings(args)))
+    if args.format == "json":
+        print(json.dumps(report.as_dict(), indent=2))
+    else:
+        print(format_table(report))
+    if args.failures:
+        count = write_failures(report, args.failures)
+        print(f"{count} items with a miss written to {args.failures}", file=sys.stderr)
+    return 0
+
+
+def _run_audit(args: argparse.Namespace) -> int:
+    import json
+
+    from diurna.evaluate.audit import audit_corpus, format_audit
+    from diurna.pipeline import Coder
+
+    rejected: list[Rejection] = []
+    articles = _split(read_paths(args.paths, default_date=args.date, max_chars=args.max_chars), rejected)
+    controls = [c.strip() for c in args.controls.split(",") if c.strip()]
+    report = audit_corpus(articles, Coder(_settings(args)), controls, args.section_field)
+    if args.all:
+        report.listed = report.all_events
+    print(json.dumps(report.as_dict(), indent=2) if args.format == "json" else format_audit(report))
+    return _finish(rejected)
 
 
 def _run_rejections(args: argparse.Namespace) -> int:

@@ -40,6 +40,7 @@ class CodedArticle:
     content_hash: str
     cleaned: CleanArticle
     events: list[Event] = field(default_factory=list)
+    n_sentences: int = 0  # sentences parsed, the denominator of events-per-sentence audits
 
 
 def content_hash(text: str) -> str:
@@ -75,11 +76,13 @@ class Coder:
         for article, clean_article, parsed in zip(batch, cleaned, docs):
             article_id = article_id_for(article)
             events: list[Event] = []
+            n_sentences = 0
             for doc, paragraph in parsed:
+                n_sentences += sum(1 for _ in doc.sents)
                 for mention in extract(doc, self.lexicon):
                     events.extend(self._events(mention, doc, paragraph, article, article_id, clean_article))
             events = self._locate(_dedupe(events))
-            yield CodedArticle(article, article_id, content_hash(article.content), clean_article, events)
+            yield CodedArticle(article, article_id, content_hash(article.content), clean_article, events, n_sentences)
 
     def _events(
         self, mention: EventMention, doc: Doc, paragraph: Paragraph, article: Article,
