@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
@@ -23,13 +24,22 @@ from diurna.resolve.places import Gazetteer, Place
 from diurna.resolve.quantities import quantity_of
 from diurna.records import Actor, Article, Event, Quantity
 
-# CAMEO roots whose events mean nothing without a target (one consults, accuses, appeals to,
-# cooperates with *someone*); events in other roots (intent, yielding, force posture, attacks)
-# are kept with the source alone.
-DYADIC_ROOTS = frozenset({"02", "04", "05", "06", "07", "09", "10", "11", "12", "13", "16"})
 ARTICLES_PER_BATCH = 256
+# Sectors that make an actor political: an event needs one such participant (a country, an
+# organisation, or one of these), so firms, fans and "people" alone never make an event.
+POLITICAL_SECTORS = frozenset({"GOV", "MIL", "COP", "REB", "INS", "OPP", "IGO", "JUD", "LEG", "PTY", "NGO", "REF"})
+# Sectors that bear arms: in a sport or culture context only these make a clash a real one.
+ARMED_SECTORS = frozenset({"MIL", "COP", "REB", "INS"})
+# Institutions that argue rather than fight: when every actor of a "clash" is one of these,
+# the clash is verbal (the trigger's civil= code).
+CIVIL_SECTORS = frozenset({"GOV", "LEG", "PTY", "JUD", "BUS", "MED", "EDU", "NGO", "IGO"})
+# Sectors of people who act where they live: with no country of their own they take the
+# country of the place where the event happens ("farmers in Kaduna" -> NGA).
+DOMESTIC_SECTORS = frozenset({"COP", "REB", "INS", "OPP", "CVL", "REF", "MED", "JUD", "LEG", "PTY", "EDU", "HLH", "BUS", "GOV", "MIL"})
+_SCORE = re.compile(r"(?<![\d/-])\d{1,3}-\d{1,3}(?![\d/-])")
 # Triggers whose target count is a death toll ("killed", "neutralised up to 300 soldiers").
-KILLING_LEMMAS = frozenset({"kill", "neutralise", "neutralize", "massacre", "execute", "behead", "assassinate", "slay"})
+KILLING_LEMMAS = frozenset({"kill", "neutralise", "neutralize", "massacre", "execute", "behead", "assassinate", "slay",
+                            "murder", "lynch", "perish", "dead"})
 _GEO_PRECISION = {"city": "place", "admin1": "admin1", "country": "country"}
 
 
@@ -77,32 +87,59 @@ class Coder:
             article_id = article_id_for(article)
             events: list[Event] = []
             n_sentences = 0
+            off_topic = self._off_topic_article([doc for doc, _ in parsed])
             for doc, paragraph in parsed:
                 n_sentences += sum(1 for _ in doc.sents)
                 for mention in extract(doc, self.lexicon):
-                    events.extend(self._events(mention, doc, paragraph, article, article_id, clean_article))
-            events = self._locate(_dedupe(events))
+                    events.extend(self._events(mention, doc, paragraph, article, article_id, clean_article, off_topic))
+            events = [_domestic_country(e) for e in self._locate(_dedupe(events))]
             yield CodedArticle(article, article_id, content_hash(article.content), clean_article, events, n_sentences)
+
+    def _off_topic_article(self, docs: list[Doc]) -> bool:
+        """A sport or culture piece: more sentences about games or shows than about politics."""
+        domain_sentences = political_sentences = 0
+        for doc in docs:
+            for sentence in doc.sents:
+                if self._domain_of(sentence) in ("sport", "culture"):
+                    domain_sentences += 1
+                elif any(self.lexicon.agents.get(t.lemma_.lower()) in POLITICAL_SECTORS for t in sentence):
+                    political_sentences += 1
+        return domain_sentences >= 2 and domain_sentences > political_sentences
+
+    def _domain_of(self, sentence: Span) -> str | None:
+        """sport, culture or commerce when the sentence has a score or a domain word."""
+        if _SCORE.search(sentence.text):
+            return "sport"
+        for token in sentence:
+            if token.pos_ == "NOUN" and token.lemma_.lower() in self.lexicon.domains:
+                return self.lexicon.domains[token.lemma_.lower()]
+        return None
 
     def _events(
         self, mention: EventMention, doc: Doc, paragraph: Paragraph, article: Article,
-        article_id: str, cleaned: CleanArticle,
+        article_id: str, cleaned: CleanArticle, off_topic: bool = False,
     ) -> list[Event]:
         day = article.date
         sources = _flatten(self.resolver.resolve(doc[i], day) for i in mention.sources)
         targets = _flatten(self.resolver.resolve(doc[i], day) for i in mention.targets)
-        if not sources:
+        if not sources and not (mention.agentless and (targets or not mention.targets)):
+            return []  # a doer was named but is not an actor ("the firm", "fans")
+        actors = sources + targets
+        cameo = self.lexicon.cameo[mention.sense.code]
+        armed = any(a.sector in ARMED_SECTORS or (a.org and a.sector != "BUS") for a in actors)
+        if mention.sense.civil_code and actors and not armed and all(a.sector in CIVIL_SECTORS for a in actors):
+            cameo = self.lexicon.cameo[mention.sense.civil_code]  # "the two leaders clashed": a verbal dispute
+        if not _has_political_actor(sources, targets, cameo.root, mention.agentless):
             return []
+        if not armed and (off_topic or self._domain_of(doc[mention.trigger].sent) in ("sport", "culture")):
+            return []  # "Slovakia beat Argentina 3-0", a film about a war: no armed actor, no event
         if mention.sense.mutual and not targets and len(sources) >= 2:
             pairs = list(itertools.permutations(sources, 2))
-        elif mention.sense.mutual and targets:
+        elif mention.sense.mutual and targets and sources:
             pairs = [p for a in sources for b in targets for p in ((a, b), (b, a))]
         else:
-            pairs = [(a, b) for a in sources for b in (targets or [None])]
-        cameo = self.lexicon.cameo[mention.sense.code]
-        pairs = [(a, b) for a, b in pairs if b is None or not _same_actor(a, b)]
-        if cameo.root in DYADIC_ROOTS:
-            pairs = [(a, b) for a, b in pairs if b is not None]
+            pairs = [(a, b) for a in (sources or [None]) for b in (targets or [None])]
+        pairs = [(a, b) for a, b in pairs if a is None or b is None or not _same_actor(a, b)]
         if not pairs:
             return []
 
@@ -120,7 +157,7 @@ class Coder:
         fatalities = next((q for q in quantities if q.role == "target"), None) if trigger.lemma_.lower() in KILLING_LEMMAS else None
         events = []
         for source, target in pairs:
-            key = f"{article_id}|{trig_start}|{source.code}|{target.code if target else ''}|{cameo.code}"
+            key = f"{article_id}|{trig_start}|{source.code if source else ''}|{target.code if target else ''}|{cameo.code}"
             events.append(Event(
                 event_id="e" + hashlib.sha256(key.encode()).hexdigest()[:16],
                 article_id=article_id, record_id=article.record_id,
@@ -178,6 +215,34 @@ class Coder:
                 geo_precision=precision,
             )))
         return located
+
+
+def _has_political_actor(sources: list[Actor], targets: list[Actor], root: str, agentless: bool) -> bool:
+    """An event needs a political participant; an act of force with no named doer may have
+    civilians alone as victims ("seven civilians were killed")."""
+    def political(actor: Actor) -> bool:
+        return bool(actor.country or (actor.org and actor.sector != "BUS") or actor.sector in POLITICAL_SECTORS)
+
+    if any(political(a) for a in sources) or (not sources and any(political(a) for a in targets)):
+        return True
+    if sources and all(a.sector in ("BUS", "EDU", "HLH", "MED", "CVL") for a in sources):
+        return any(political(a) for a in targets) and root not in ("18", "19", "20")
+    return agentless and root in ("18", "19", "20") and (bool(targets) or not sources)
+
+
+def _domestic_country(event: Event) -> Event:
+    """Actors with a sector but no country act where the event happens: "farmers in Kaduna",
+    "militants attacked a court in Misrata". Only an event's own place counts, not the
+    article's focus place."""
+    if not event.place_country or event.geo_precision == "article":
+        return event
+    update = {}
+    for role in ("source", "target"):
+        if getattr(event, f"{role}_sector") in DOMESTIC_SECTORS and not getattr(event, f"{role}_country") \
+                and not getattr(event, f"{role}_org"):
+            update[f"{role}_country"] = event.place_country
+            update[f"{role}_code"] = event.place_country + getattr(event, f"{role}_sector")
+    return event.model_copy(update=update) if update else event
 
 
 def _date_mentions(scope: Token) -> list[str]:

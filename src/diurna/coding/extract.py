@@ -1,20 +1,30 @@
 """Extract stage: find event mentions in dependency parses.
 
 A mention says which token triggered the event, which phrases are its source and target
-(as phrase-head tokens, resolved into actors by resolve/actors.py), how sure the text is (modality
-and claimant), and where it says it happened. Patterns covered: subject-verb-object with
-conjunctions and passives, control verbs ("agreed to stop hostilities"), light verbs with
-event nouns ("held talks", "carried out joint patrols"), event nouns with their own
-participants ("talks between X and Y", "Syrian Army attacks on ..."), and reported speech.
+(as phrase-head tokens, resolved into actors by resolve/actors.py), how sure the text is
+(modality and claimant), and where it says it happened. Patterns covered:
+- subject-verb-object with conjunctions and passives; agentless passives and headline
+  participles ("Seven civilians were killed in Mogadishu", "Four soldiers killed in Kabul"),
+  whose victims are the target and whose source stays empty;
+- outer acts ("threatened to bomb", "refused to send troops", "demanded that X lift",
+  "urged X to negotiate", "agreed to meet"): the outer verb is the event, its code chosen by
+  the inner act (outer_acts.tsv, outer_codes.tsv), and the inner act is not coded on its own;
+- light verbs with event nouns ("held talks", "opened fire on"), event nouns with their own
+  participants ("talks between X and Y", "an attack by X on Y"), event nouns that do things
+  ("a car bomb killed five", "two attacks hit northern Burkina Faso");
+- reported speech and "according to" (claimed), intent (planned), hedges, denial.
+Mentions of past or absent events ("the 1994 genocide", "since the attacks", "there was no
+treaty") and habits ("always asked") are not events.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterator
 
 from spacy.tokens import Doc, Span, Token
 
-from diurna.coding.lexicon import Lexicon, TriggerSense
+from diurna.coding.lexicon import Lexicon, OuterAct, TriggerSense
 
 Modality = str  # occurred | claimed | planned | negated | hypothetical
 
@@ -26,7 +36,8 @@ _PLACE_PREPS = {"in", "at", "near", "inside", "outside", "around", "along", "int
 # Quantity heads whose "of" phrase is the real object ("thousands of troops").
 _QUANTITY_NOUNS = {"thousand", "hundred", "dozen", "score", "number", "million", "group", "unit", "contingent"}
 # Verbs whose object controls an infinitive ("asked Putin to step aside": Putin steps aside).
-_OBJECT_CONTROL = {"ask", "urge", "tell", "order", "force", "allow", "call", "invite", "persuade", "press", "push"}
+_OBJECT_CONTROL = {"ask", "urge", "tell", "order", "force", "allow", "call", "invite", "persuade", "press", "push",
+                   "encourage", "pressure", "permit"}
 # Dependency steps that carry the governing clause's modality down to an event.
 _COMPLEMENT_DEPS = {"ccomp", "xcomp", "dobj", "acl", "pobj", "conj", "pcomp", "attr", "oprd"}
 # Prepositions through which an agreement's content passes ("agreed on a ceasefire"); not "in",
@@ -35,6 +46,19 @@ _COMPLEMENT_PREPS = {"on", "to", "for", "of"}
 _FUTURE_AUX = {"will", "shall", "would"}
 _HEDGE_AUX = {"may", "might", "could"}
 _PRONOUNS = {"he", "she", "it", "they", "him", "her", "them", "its", "his", "their"}
+_PERSON_PRONOUNS = {"him", "her", "them", "us", "he", "she", "they", "we"}
+# Event nouns governed by these name an event already known, not a new one ("since the attacks").
+_MENTION_PREPS = {"since", "during"}
+_MENTION_HEADS = {"anniversary", "memory", "memorial", "commemoration", "aftermath", "legacy", "wake", "film", "book",
+                  "story", "documentary", "history", "victim", "survivor"}
+# Roots whose events are coded without a known doer: an agentless passive or an event noun
+# ("were killed", "a bombing in Kabul") is still an act of force, protest or coercion.
+_AGENTLESS_ROOTS = frozenset({"14", "15", "17", "18", "19", "20"})
+# Outer-act families that need an inner act to be coded at all ("declined to comment" is nothing).
+_NEEDS_INNER = {"refusal"}
+# Roots of coercion and force, whose objects must be concrete (see _concrete_objects).
+_FORCE_ROOTS = frozenset({"17", "18", "19", "20"})
+_YEAR = re.compile(r"^(1[89]|20)\d\d$")
 
 
 @dataclass(frozen=True)
@@ -47,19 +71,36 @@ class EventMention:
     claimant: int | None
     place: tuple[int, int] | None  # token span of the place phrase
     anchor: int | None = None  # the light or agreement verb an event noun hangs from
+    agentless: bool = False  # no doer is named ("were killed", "a bomb exploded")
 
 
 def extract(doc: Doc, lexicon: Lexicon) -> Iterator[EventMention]:
     for sentence in doc.sents:
+        suppressed: set[int] = set()
+        outer_mentions = []
         for token in sentence:
+            found = _outer_act(token, lexicon)
+            if found is not None:
+                mention, inner = found
+                suppressed |= inner
+                suppressed.add(token.i)
+                if mention is not None:
+                    outer_mentions.append(mention)
+        for token in sentence:
+            if token.i in suppressed:
+                continue
             sense = match_sense(token, lexicon)
-            if sense is None:
+            if sense is None or _is_habitual(token, lexicon):
                 continue
             if sense.pos == "noun":
-                mention = _noun_event(token, sense, sentence, lexicon)
+                mention = _noun_event(token, sense, lexicon)
             else:
-                mention = _verb_event(token, sense, sentence, lexicon)
+                mention = _verb_event(token, sense, lexicon)
             if mention is not None:
+                suppressed.update(_event_doers(token, lexicon))
+                yield mention
+        for mention in outer_mentions:
+            if not _is_habitual(sentence.doc[mention.trigger], lexicon):
                 yield mention
 
 
@@ -75,25 +116,29 @@ def _pos(token: Token) -> str | None:
     return None
 
 
+def _lemma(token: Token) -> str:
+    return token.lower_ if token.pos_ == "PROPN" else token.lemma_.lower()
+
+
 def match_sense(token: Token, lexicon: Lexicon) -> TriggerSense | None:
     pos = _pos(token)
     if pos is None:
         return None
-    lemma = (token.lower_ if token.pos_ == "PROPN" else token.lemma_.lower())
+    lemma = _lemma(token)
     senses = lexicon.triggers.get((lemma, pos))
     if not senses:
         return None
     if pos == "verb" and lexicon.cue(lemma, "light") and _event_object(token, lexicon) is not None:
         return None  # "held talks": the noun carries the event
     if pos == "verb" and lexicon.cue(lemma, "intent") and _complement_has_event(token, lexicon):
-        return None  # "agreed to come to Moscow": the complement is the event
+        return None  # "planned to attack": the complement is the event
     for sense in senses:
-        if _conditions_hold(token, sense):
+        if _conditions_hold(token, sense, lexicon):
             return None if sense.code == "-" else sense
     return None
 
 
-def _conditions_hold(token: Token, sense: TriggerSense) -> bool:
+def _conditions_hold(token: Token, sense: TriggerSense, lexicon: Lexicon) -> bool:
     if sense.named and not (token.pos_ == "PROPN" and token.is_title and (token.dep_ == "compound" or token.ent_type_ == "EVENT")):
         return False
     if sense.pos == "noun" and sense.named is False and token.pos_ == "PROPN" and not sense.modifiers:
@@ -106,13 +151,29 @@ def _conditions_hold(token: Token, sense: TriggerSense) -> bool:
         lemmas = {o.lemma_.lower() for o in objects}
         if not (("*" in sense.objects and objects) or lemmas & sense.objects):
             return False
+    if sense.person_object and not any(is_person_like(o, lexicon) for o in objects):
+        return False
     if sense.modifiers and not (_modifier_lemmas(token) & sense.modifiers):
         return False
     if sense.particle and not any(c.dep_ == "prt" and c.lower_ == sense.particle for c in token.children):
         return False
     if sense.preps and not any(c.dep_ in ("prep", "agent") and c.lower_ in sense.preps for c in token.children):
         return False
+    if sense.counted and not any(c.dep_ == "nummod" or c.like_num for c in token.children):
+        return False
+    if sense.doer_event and not any(_is_violent_noun(d, lexicon) for d in _doers(token)):
+        return False
     return True
+
+
+def is_person_like(token: Token, lexicon: Lexicon) -> bool:
+    """A person or group: 'protesters', 'him', 'Ouattara'; not 'Italy' (a team) or 'VAT'."""
+    if token.lower_ in _PERSON_PRONOUNS:
+        return True
+    if token.ent_type_ in ("PERSON", "NORP"):
+        return True
+    lemma = token.lemma_.lower() if token.pos_ != "PROPN" else token.lower_.rstrip("s")
+    return lemma in lexicon.agents or token.lemma_.lower() in lexicon.agents
 
 
 def object_tokens(token: Token) -> list[Token]:
@@ -148,16 +209,47 @@ def _complement_has_event(verb: Token, lexicon: Lexicon) -> bool:
 def _event_object(verb: Token, lexicon: Lexicon) -> Token | None:
     """The event noun a light verb governs: its object, or the object of its preposition."""
     candidates = [c for c in verb.children if c.dep_ in _OBJECT_DEPS]
-    candidates += [g for c in verb.children if c.dep_ == "prep" and c.lower_ in ("to", "in", "into")
+    candidates += [g for c in verb.children if c.dep_ == "prep" and c.lower_ in ("to", "in", "into", "on")
                    for g in c.children if g.dep_ == "pobj"]
     for candidate in candidates:
         for token in [candidate, *[c for c in candidate.children if c.dep_ == "compound"]]:
             if _pos(token) == "noun" and any(
-                _conditions_hold(token, s) and s.code != "-"
-                for s in lexicon.triggers.get((token.lemma_.lower() if token.pos_ != "PROPN" else token.lower_, "noun"), [])
+                _conditions_hold(token, s, lexicon) and s.code != "-"
+                for s in lexicon.triggers.get((_lemma(token), "noun"), [])
             ):
                 return token
     return None
+
+
+def _doers(verb: Token) -> list[Token]:
+    """The verb's subject, or the agent of its passive ("hit by two attacks")."""
+    subjects = [c for c in verb.children if c.dep_ in _SUBJECT_DEPS]
+    agents = _prep_objects(verb, {"by"}) if _is_passive(verb) else []
+    return subjects + agents
+
+
+def _is_violent_noun(token: Token, lexicon: Lexicon) -> bool:
+    if _pos(token) != "noun":
+        return False
+    return any(s.code != "-" and s.code[:2] >= "18" or s.code[:3] == "145"
+               for s in lexicon.triggers.get((_lemma(token), "noun"), []) if _conditions_hold(token, s, lexicon))
+
+
+def _event_doers(token: Token, lexicon: Lexicon) -> list[int]:
+    """Event nouns doing what a verb event says ("a car bomb killed five"): the verb's event
+    carries them, so they are not coded again on their own."""
+    if _pos(token) != "verb":
+        return []
+    return [d.i for d in _doers(token) if _is_violent_noun(d, lexicon)]
+
+
+def _is_habitual(token: Token, lexicon: Lexicon) -> bool:
+    """'always asked', 'have resigned over leaks in the past': habits and generic statements."""
+    node = token if _pos(token) != "noun" else (token.head if token.dep_ in _OBJECT_DEPS else token)
+    if any(c.dep_ == "advmod" and lexicon.cue(c.lower_, "habit") for c in node.children):
+        return True
+    return any(p.lower_ == "in" and g.lower_ == "past" and any(d.lower_ == "the" for d in g.children)
+               for p in node.children if p.dep_ == "prep" for g in p.children if g.dep_ == "pobj")
 
 
 # --- syntax helpers -------------------------------------------------------------------
@@ -213,24 +305,126 @@ def verb_subjects(verb: Token, _depth: int = 0) -> list[Token]:
     return []
 
 
+# --- outer acts -----------------------------------------------------------------------
+
+def _outer_act(verb: Token, lexicon: Lexicon) -> tuple[EventMention | None, set[int]] | None:
+    """An outer act and the trigger tokens of its inner act (never coded on their own).
+
+    None when `verb` is not an outer act here; (None, inner) when it is, but is not coded
+    (a refusal with no inner act: "declined to comment")."""
+    if verb.pos_ != "VERB" or any(c.dep_ == "prt" and c.lower_ in ("off", "out") for c in verb.children):
+        return None
+    outer = lexicon.outer.get(verb.lemma_.lower())
+    if outer is None:
+        return None
+    complements = _children(verb, {"xcomp", "ccomp"})
+    complements += _prep_objects(verb, {"for", "on"}) if outer.family in ("appeal", "demand") else []
+    if outer.family in ("appeal", "demand", "refusal"):
+        complements += _children(verb, _OBJECT_DEPS)
+    if not complements:
+        return None
+    inner_tokens = [t for c in complements for t in c.subtree if t.i != verb.i]
+    inner = [(t, s) for t in inner_tokens for s in [match_sense(t, lexicon)] if s is not None]
+    suppressed = {t.i for t, _ in inner}
+    own = match_sense(verb, lexicon)
+    has_clause = any(c.dep_ in ("xcomp", "ccomp") for c in complements)
+    if not inner and (outer.family in _NEEDS_INNER or not has_clause) and own is None:
+        return None
+    if not inner and outer.family in _NEEDS_INNER:
+        return None if own is None else (None, suppressed)
+    inner_token, inner_sense = inner[0] if inner else (None, None)
+    code = lexicon.outer_code(outer, inner_sense.code if inner_sense else None)
+    if not inner and own is not None:
+        code = own.code
+    sense = TriggerSense(lemma=verb.lemma_.lower(), pos="verb", code=code)
+    sources = verb_subjects(verb)
+    if not sources:
+        return None, suppressed
+    targets = _outer_targets(verb, outer, inner_token, inner_sense, lexicon)
+    modality, claimant = modality_of(verb, lexicon)
+    return EventMention(verb.i, sense, _indices(sources), _indices(targets), modality, claimant, _place(verb)), suppressed
+
+
+def _outer_targets(verb: Token, outer: OuterAct, inner: Token | None, inner_sense: TriggerSense | None,
+                   lexicon: Lexicon) -> list[Token]:
+    """Whom the outer act is aimed at: the urged party, the party told to yield, else the
+    inner act's target ("threatened to bomb rebel positions" -> rebels)."""
+    if outer.family in ("appeal", "demand"):
+        addressed = [t for c in _children(verb, _OBJECT_DEPS | {"dative"}) for t in _with_conjuncts(c)
+                     if c.lemma_.lower() not in lexicon.triggers or is_person_like(c, lexicon)]
+        addressed += [t for g in _prep_objects(verb, {"on", "from", "to"}) for t in _with_conjuncts(g)]
+        if addressed:
+            return addressed
+        clause_subjects = [t for c in _children(verb, {"ccomp"}) for s in _children(c, {"nsubj", "nsubjpass"})
+                           for t in _with_conjuncts(s)]
+        if clause_subjects:
+            return clause_subjects
+    own = [t for g in _prep_objects(verb, {"with", "against", "to"}) for t in _with_conjuncts(g)]
+    if own:
+        return own
+    if inner is None or inner_sense is None:
+        return []
+    if inner_sense.pos == "noun":
+        return _noun_participants(inner, inner_sense, lexicon)[1]
+    return _verb_targets(inner, inner_sense)
+
+
 # --- events from verbs and adjectives -------------------------------------------------
 
-def _verb_event(verb: Token, sense: TriggerSense, sentence: Span, lexicon: Lexicon) -> EventMention | None:
-    sources = verb_subjects(verb)
-    if not sources and verb.dep_ == "acl" and _pos(verb.head) == "noun":
-        # "an agreement to de-escalate the conflict": the agreement's parties de-escalate
-        noun_sense = match_sense(verb.head, lexicon)
-        if noun_sense is not None:
-            sources = _noun_participants(verb.head, noun_sense, lexicon)[0]
-    if sense.pos == "adj":  # "Moscow has been highly critical of ..."
-        sources = sources or verb_subjects(verb.head)
-    if not sources:
-        return None
-    targets = _verb_targets(verb, sense)
+def _verb_event(verb: Token, sense: TriggerSense, lexicon: Lexicon) -> EventMention | None:
+    agentless = False
+    harm = lexicon.cue(verb.lemma_.lower(), "harm")
+    if verb.dep_ in ("acl", "amod") and verb.tag_ == "VBN" and _pos(verb.head) == "noun":
+        # "Four US soldiers killed in combat", "a journalist detained in Almaty": the noun is the victim
+        sources = [a for g in _prep_objects(verb, {"by"}) for a in _with_conjuncts(g)]
+        targets = _with_conjuncts(verb.head)
+        agentless = not sources
+    elif harm and sense.pos == "verb" and not _is_passive(verb) and not object_tokens(verb) \
+            and not _children(verb, {"aux", "prt"}) and verb.tag_ in ("VBD", "VBN") and verb_subjects(verb):
+        # headline passive: "Nine rebels killed in Afghan operation", "Two militants shot dead"
+        sources, targets, agentless = [], verb_subjects(verb), True
+    elif sense.pos == "adj" and harm:
+        if verb.dep_ in ("oprd", "xcomp", "ccomp") and match_sense(verb.head, lexicon) is not None:
+            return None  # "shot dead": the verb is the event
+        targets = verb_subjects(verb) or verb_subjects(verb.head) or ([verb.head] if verb.dep_ == "amod" else [])
+        if not targets and verb.dep_ == "ROOT":
+            targets = [c for c in verb.children if c.dep_ in ("npadvmod", "nummod", "nsubj")]
+        sources, agentless = [], True
+    else:
+        sources = verb_subjects(verb)
+        if not sources and verb.dep_ == "acl" and _pos(verb.head) == "noun":
+            # "an agreement to de-escalate the conflict": the agreement's parties de-escalate
+            noun_sense = match_sense(verb.head, lexicon)
+            if noun_sense is not None:
+                sources = _noun_participants(verb.head, noun_sense, lexicon)[0]
+        if sense.pos == "adj":  # "Moscow has been highly critical of ..."
+            sources = sources or verb_subjects(verb.head)
+        targets = _verb_targets(verb, sense)
+        if not sources:
+            if sense.code[:2] not in _AGENTLESS_ROOTS or not (targets or _is_passive(verb)):
+                return None
+            agentless = True
+        elif all(_is_violent_noun(s, lexicon) for s in sources):
+            agentless = True  # "a car bomb killed five": the bomb's own modifiers may name the doer
+    if sense.code[:2] in _FORCE_ROOTS and not sense.object_is_instrument and not _concrete_objects(verb, lexicon):
+        return None  # "fight inflation", "killing off demand": force against an abstraction is a metaphor
     modality, claimant = modality_of(verb, lexicon)
     # "killed 40 rebels near Maarat al-Numan": the place may hang off the object
     place = _place(verb) or next(filter(None, (_place(o) for o in _children(verb, _OBJECT_DEPS))), None)
-    return EventMention(verb.i, sense, _indices(sources), _indices(targets), modality, claimant, place)
+    return EventMention(verb.i, sense, _indices(sources), _indices(targets), modality, claimant, place,
+                        agentless=agentless)
+
+
+def _concrete_objects(verb: Token, lexicon: Lexicon) -> bool:
+    """True when the verb has no direct object, or one that force can be used against: a
+    person or group, a named place or body, a building or vehicle ("attacked a convoy")."""
+    objects = object_tokens(verb)
+    if not objects:
+        return True
+    return any(is_person_like(o, lexicon) or o.pos_ == "PROPN" or o.like_num
+               or o.ent_type_ in ("GPE", "LOC", "FAC", "ORG", "NORP", "PERSON")
+               or o.lemma_.lower() in lexicon.targets or o.lemma_.lower() in _QUANTITY_NOUNS
+               for o in objects)
 
 
 def _verb_targets(verb: Token, sense: TriggerSense) -> list[Token]:
@@ -249,17 +443,65 @@ def _verb_targets(verb: Token, sense: TriggerSense) -> list[Token]:
 
 # --- events from nouns ----------------------------------------------------------------
 
-def _noun_event(noun: Token, sense: TriggerSense, sentence: Span, lexicon: Lexicon) -> EventMention | None:
-    sources, targets, light_verb, binder = _noun_participants(noun, sense, lexicon)
-    if not sources:
+def _noun_event(noun: Token, sense: TriggerSense, lexicon: Lexicon) -> EventMention | None:
+    if _is_mention(noun):
         return None
+    sources, targets, light_verb, binder = _noun_participants(noun, sense, lexicon)
+    agentless = False
+    if not sources:
+        if sense.code[:2] not in _AGENTLESS_ROOTS or not _is_reported_here(noun, light_verb, lexicon):
+            return None
+        agentless = True
+    elif light_verb is None and binder is None and not _is_reported_here(noun, None, lexicon) \
+            and not _prep_objects(noun, {"by", "between", "among", "on", "against", "with"}):
+        return None  # "the Rwandan genocide": a modifier alone does not make a new event
     # a light verb carries the tense ("will be carrying out patrols"); otherwise the noun's
     # own position does ("agreed a document detailing a ceasefire")
     modality, claimant = modality_of(light_verb or noun, lexicon)
     anchor = light_verb or binder
     return EventMention(noun.i, sense, _indices(sources), _indices(targets), modality, claimant,
                         _place(noun) or _place(phrase_head(noun)) or _place(light_verb),
-                        anchor.i if anchor is not None else None)
+                        anchor.i if anchor is not None else None, agentless)
+
+
+def _is_mention(noun: Token) -> bool:
+    """An event noun that names a known or absent event rather than reporting one: 'the 1994
+    genocide', 'the 9/11 attacks', 'since the bombings', 'no treaty', 'a film about the war'."""
+    head = phrase_head(noun)
+    for node in {noun, head}:
+        for child in node.children:
+            if child.dep_ == "det" and child.lower_ in ("no", "any"):
+                return True
+            if child.dep_ in ("nummod", "compound", "amod", "npadvmod") and _YEAR.match(child.text):
+                return True
+            if child.dep_ in ("compound", "nummod") and "/" in child.text:  # "9/11 attacks"
+                return True
+    if head.dep_ == "pobj":
+        prep = head.head
+        if prep.lower_ in _MENTION_PREPS or prep.lower_ == "without":
+            return True
+        if prep.lower_ in ("of", "about") and prep.head.lemma_.lower() in _MENTION_HEADS:
+            return True
+    return False
+
+
+def _is_reported_here(noun: Token, light_verb: Token | None, lexicon: Lexicon) -> bool:
+    """An event noun the sentence reports as happening: under a light verb, the subject or
+    object of a verb of occurrence ("fighting erupted", "the attack killed 12", "hit by attacks"),
+    counted ("20 casualties"), placed ("clashes in Kabul"), or a headline's subject."""
+    if light_verb is not None:
+        return True
+    head = phrase_head(noun)
+    governor = head.head
+    if head.dep_ in ("nsubj", "nsubjpass", "dobj") and lexicon.cue(governor.lemma_.lower(), "occur"):
+        return True
+    if head.dep_ == "pobj" and governor.lower_ == "by" and lexicon.cue(governor.head.lemma_.lower(), "occur"):
+        return True
+    if head.dep_ in ("nsubj", "nsubjpass") and governor.pos_ == "VERB" and match_sense(governor, lexicon) is not None:
+        return True
+    if any(c.dep_ == "nummod" for c in head.children):
+        return True
+    return _place(noun) is not None or _place(head) is not None
 
 
 def _noun_participants(
@@ -271,6 +513,7 @@ def _noun_participants(
     sources: list[Token] = [] if sense.named else [  # a name's other words are not actors
         c for n in nodes for c in n.children
         if c.dep_ in ("compound", "amod", "poss", "nmod") and c.i < n.i and c.i != noun.i and not c.is_punct
+        and not _is_place_word(c)
     ]
     sources += _prep_objects(noun, {"by"})
     between = [t for g in _prep_objects(noun, {"between", "among"}) for t in _with_conjuncts(g)]
@@ -289,6 +532,11 @@ def _noun_participants(
     return sources, targets, light_verb, binder
 
 
+def _is_place_word(token: Token) -> bool:
+    """'Kabul' in 'Kabul blast' says where, not who (demonyms and group names still say who)."""
+    return token.ent_type_ in ("GPE", "LOC", "FAC") and token.pos_ == "PROPN" and token.dep_ == "compound"
+
+
 def _has_actor_shape(tokens: list[Token]) -> bool:
     """Modifiers that can name an actor: proper nouns, nationality adjectives, possessives."""
     return any(t.pos_ in ("PROPN", "NOUN") or t.ent_type_ in ("NORP", "GPE", "ORG", "PERSON") or t.dep_ == "poss" for t in tokens)
@@ -297,7 +545,7 @@ def _has_actor_shape(tokens: list[Token]) -> bool:
 def _light_verb_governor(head: Token, lexicon: Lexicon) -> Token | None:
     if head.dep_ in _OBJECT_DEPS and lexicon.cue(head.head.lemma_.lower(), "light"):
         return head.head
-    if head.dep_ == "pobj" and head.head.lower_ in ("to", "in", "into"):
+    if head.dep_ == "pobj" and head.head.lower_ in ("to", "in", "into", "on"):
         verb = head.head.head
         if verb.pos_ == "VERB" and lexicon.cue(verb.lemma_.lower(), "light"):
             return verb

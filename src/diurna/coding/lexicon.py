@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Iterator
 
-LEXICON_VERSION = "1"
+LEXICON_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -45,11 +45,23 @@ class TriggerSense:
     no_object: bool = False
     named: bool = False
     mutual: bool = False
+    counted: bool = False  # the noun has a number: "20 casualties", "45 deaths"
+    doer_event: bool = False  # the verb's doer is a violent event noun: "attacks hit", "blast kills"
+    person_object: bool = False  # the object is a person or group: "beat protesters", not "beat Italy 2-0"
+    civil_code: str | None = None  # the code when every actor is civilian-institutional ("leaders clashed")
 
     @property
     def object_is_instrument(self) -> bool:
         """'send troops', 'provide aid': the object says what, so the target is elsewhere."""
         return bool(self.objects) and "*" not in self.objects
+
+
+@dataclass(frozen=True)
+class OuterAct:
+    """A verb whose complement names another act ("threatened to bomb"): see outer_acts.tsv."""
+
+    family: str  # intent | threat | refusal | demand | appeal
+    code: str  # when the complement names no act
 
 
 @dataclass(frozen=True)
@@ -78,6 +90,10 @@ class Lexicon:
     triggers: dict[tuple[str, str], list[TriggerSense]] = field(default_factory=dict)
     agents: dict[str, str] = field(default_factory=dict)  # lemma -> sector
     cues: dict[str, frozenset[str]] = field(default_factory=dict)  # lemma -> {speech, intent, ...}
+    outer: dict[str, OuterAct] = field(default_factory=dict)
+    outer_codes: dict[tuple[str, str], str] = field(default_factory=dict)  # (family, inner root/code) -> code
+    domains: dict[str, str] = field(default_factory=dict)  # noun lemma -> sport | culture | commerce
+    targets: dict[str, str] = field(default_factory=dict)  # noun lemma -> facility | vehicle | area
     # surface form (tuple of tokens) -> entries; case-insensitive keys are lower-cased,
     # acronyms ("US", "IS", "WHO") are kept exact so that "us", "is", "who" never match.
     names: dict[tuple[str, ...], list[NamedActor | CountryEntry]] = field(default_factory=dict)
@@ -85,6 +101,15 @@ class Lexicon:
 
     def cue(self, lemma: str, kind: str) -> bool:
         return kind in self.cues.get(lemma, ())
+
+    def outer_code(self, outer: OuterAct, inner_code: str | None) -> str:
+        """The outer act's code given the inner act's code: the full code first, then its root."""
+        if inner_code is None:
+            return outer.code
+        return (self.outer_codes.get((outer.family, inner_code))
+                or self.outer_codes.get((outer.family, inner_code[:3]))
+                or self.outer_codes.get((outer.family, inner_code[:2]))
+                or outer.code)
 
     def lookup_name(self, words: tuple[str, ...]) -> list[NamedActor | CountryEntry]:
         exact = self.names.get(words)
@@ -132,6 +157,12 @@ def _parse_when(sense_fields: dict[str, str]) -> dict:
             conditions["no_object"] = True
         elif part == "named":
             conditions["named"] = True
+        elif part == "num":
+            conditions["counted"] = True
+        elif part == "doer=event":
+            conditions["doer_event"] = True
+        elif part == "obj=@person":
+            conditions["person_object"] = True
         else:
             key, _, value = part.partition("=")
             if key == "obj":
@@ -142,6 +173,8 @@ def _parse_when(sense_fields: dict[str, str]) -> dict:
                 conditions["particle"] = value.strip().lower()
             elif key == "prep":
                 conditions["preps"] = _set(value)
+            elif key == "civil":
+                conditions["civil_code"] = value.strip()
             else:
                 raise ValueError(f"triggers.tsv: unknown condition {part!r} for {sense_fields['lemma']}")
     return conditions
@@ -161,11 +194,25 @@ def load_lexicon() -> Lexicon:
             lemma=row["lemma"].lower(), pos=row["pos"], code=row["code"],
             mutual=row["mutual"] == "y", **_parse_when(row),
         )
+        if sense.civil_code and sense.civil_code not in lex.cameo:
+            raise ValueError(f"triggers.tsv: {row['lemma']} uses unknown CAMEO code {sense.civil_code}")
         lex.triggers.setdefault((sense.lemma, sense.pos), []).append(sense)
+    for row in _rows("outer_acts.tsv"):
+        if row["code"] not in lex.cameo:
+            raise ValueError(f"outer_acts.tsv: {row['lemma']} uses unknown CAMEO code {row['code']}")
+        lex.outer[row["lemma"].lower()] = OuterAct(row["family"], row["code"])
+    for row in _rows("outer_codes.tsv"):
+        if row["code"] not in lex.cameo:
+            raise ValueError(f"outer_codes.tsv: unknown CAMEO code {row['code']}")
+        lex.outer_codes[(row["family"], row["inner"])] = row["code"]
+    for row in _rows("domains.tsv"):
+        lex.domains[row["lemma"].lower()] = row["domain"]
+    for row in _rows("targets.tsv"):
+        lex.targets[row["lemma"].lower()] = row["kind"]
     for row in _rows("agents.tsv"):
         lex.agents[row["lemma"].lower()] = row["sector"]
     for row in _rows("cues.tsv"):
-        lex.cues[row["lemma"].lower()] = _set(row["cue"])
+        lex.cues[row["lemma"].lower()] = lex.cues.get(row["lemma"].lower(), frozenset()) | _set(row["cue"])
     for row in _rows("countries.tsv"):
         for column, kind in (("names", "name"), ("demonyms", "demonym"), ("capitals", "capital")):
             for surface in filter(None, row[column].split("|")):
