@@ -106,6 +106,20 @@ class Coder:
                     political_sentences += 1
         return domain_sentences >= 2 and domain_sentences > political_sentences
 
+    def _conflict_context(self, doc: Doc, mention: EventMention) -> bool:
+        """Signs that an act of force with no political actor is conflict, not crime: a
+        violent cause ("killed in a blast"), a weapon or an armed group in the sentence, or at
+        least three victims."""
+        sentence = doc[mention.trigger].sent
+        for token in sentence:
+            lemma = token.lemma_.lower()
+            if token.i != mention.trigger and token.pos_ == "NOUN" and any(
+                    s.code[:2] >= "18" for s in self.lexicon.triggers.get((lemma, "noun"), []) if s.code != "-"):
+                return True
+            if self.lexicon.targets.get(lemma) == "weapon" or self.lexicon.agents.get(lemma) in ARMED_SECTORS:
+                return True
+        return any(count >= 3 for count in _victim_counts(mention, doc))
+
     def _domain_of(self, sentence: Span) -> str | None:
         """sport, culture or commerce when the sentence has a score or a domain word."""
         if _SCORE.search(sentence.text):
@@ -120,17 +134,23 @@ class Coder:
         article_id: str, cleaned: CleanArticle, off_topic: bool = False,
     ) -> list[Event]:
         day = article.date
-        sources = _flatten(self.resolver.resolve(doc[i], day) for i in mention.sources)
+        sources = _flatten(self.resolver.resolve(doc[i], day, owned=False) for i in mention.sources)
         targets = _flatten(self.resolver.resolve(doc[i], day) for i in mention.targets)
         if not sources and not (mention.agentless and (targets or not mention.targets)):
             return []  # a doer was named but is not an actor ("the firm", "fans")
         actors = sources + targets
+        if not actors and not any(t.ent_type_ in ("GPE", "LOC", "FAC") for t in doc[mention.trigger].sent):
+            return []  # an event with no actor at all ("heavy fighting") must at least say where
         cameo = self.lexicon.cameo[mention.sense.code]
         armed = any(a.sector in ARMED_SECTORS or (a.org and a.sector != "BUS") for a in actors)
         if mention.sense.civil_code and actors and not armed and all(a.sector in CIVIL_SECTORS for a in actors):
             cameo = self.lexicon.cameo[mention.sense.civil_code]  # "the two leaders clashed": a verbal dispute
         if not _has_political_actor(sources, targets, cameo.root, mention.agentless):
             return []
+        if mention.agentless and not any(_political(a) for a in actors) and not self._conflict_context(doc, mention):
+            return []  # "two friends were shot": a crime with no political actor and no sign of conflict
+        if mention.sense.mutual and cameo.root < "07" and not targets and len(sources) < 2:
+            return []  # "X agreed", "X met": a meeting or agreement needs a second party
         if not armed and (off_topic or self._domain_of(doc[mention.trigger].sent) in ("sport", "culture")):
             return []  # "Slovakia beat Argentina 3-0", a film about a war: no armed actor, no event
         if mention.sense.mutual and not targets and len(sources) >= 2:
@@ -217,16 +237,17 @@ class Coder:
         return located
 
 
+def _political(actor: Actor) -> bool:
+    return bool(actor.country or (actor.org and actor.sector != "BUS") or actor.sector in POLITICAL_SECTORS)
+
+
 def _has_political_actor(sources: list[Actor], targets: list[Actor], root: str, agentless: bool) -> bool:
     """An event needs a political participant; an act of force with no named doer may have
     civilians alone as victims ("seven civilians were killed")."""
-    def political(actor: Actor) -> bool:
-        return bool(actor.country or (actor.org and actor.sector != "BUS") or actor.sector in POLITICAL_SECTORS)
-
-    if any(political(a) for a in sources) or (not sources and any(political(a) for a in targets)):
+    if any(_political(a) for a in sources) or (not sources and any(_political(a) for a in targets)):
         return True
     if sources and all(a.sector in ("BUS", "EDU", "HLH", "MED", "CVL") for a in sources):
-        return any(political(a) for a in targets) and root not in ("18", "19", "20")
+        return any(_political(a) for a in targets) and root not in ("18", "19", "20")
     return agentless and root in ("18", "19", "20") and (bool(targets) or not sources)
 
 
@@ -262,6 +283,22 @@ def _date_mentions(scope: Token) -> list[str]:
     return [" ".join(m.split()) for m in merged]
 
 
+def _victim_counts(mention: EventMention, doc: Doc) -> list[int]:
+    """How many the victims are at least: "seven civilians", "16 killed", "a dozen"."""
+    counts = [q.low or q.high or 0 for q in _quantities(mention, doc) if q.role == "target"]
+    for index in mention.targets:
+        head = doc[index]
+        value = quantity_of(head, "target") if not head.like_num else None
+        if head.like_num:
+            text = head.text.replace(",", "")
+            counts.append(int(text) if text.isdigit() else 0)
+        elif head.lower_ in ("dozen", "dozens", "scores", "hundreds", "thousands"):
+            counts.append(12)
+        elif value is not None:
+            counts.append(value.low or value.high or 0)
+    return counts
+
+
 def _quantities(mention: EventMention, doc: Doc) -> list[Quantity]:
     found = []
     roles = [("source", mention.sources), ("target", mention.targets)]
@@ -278,7 +315,7 @@ def _actor_fields(role: str, actor: Actor | None) -> dict:
         f"{role}_country": actor.country if actor else None,
         f"{role}_sector": actor.sector if actor else None,
         f"{role}_org": actor.org if actor else None,
-        f"{role}_code": actor.code if actor else None,
+        f"{role}_code": actor.code if actor and actor.code != "---" else None,  # named, but not coded
     }
 
 

@@ -56,6 +56,9 @@ _MENTION_HEADS = {"anniversary", "memory", "memorial", "commemoration", "afterma
 _AGENTLESS_ROOTS = frozenset({"14", "15", "17", "18", "19", "20"})
 # Outer-act families that need an inner act to be coded at all ("declined to comment" is nothing).
 _NEEDS_INNER = {"refusal"}
+_THREAT = OuterAct("threat", "130")
+# Dependencies that stay inside an outer act's complement (see _core_of).
+_CORE_DEPS = {"xcomp", "ccomp", "dobj", "obj", "pobj", "prep", "conj", "compound", "acl", "nsubj", "nsubjpass", "attr"}
 # Roots of coercion and force, whose objects must be concrete (see _concrete_objects).
 _FORCE_ROOTS = frozenset({"17", "18", "19", "20"})
 _YEAR = re.compile(r"^(1[89]|20)\d\d$")
@@ -90,7 +93,7 @@ def extract(doc: Doc, lexicon: Lexicon) -> Iterator[EventMention]:
             if token.i in suppressed:
                 continue
             sense = match_sense(token, lexicon)
-            if sense is None or _is_habitual(token, lexicon):
+            if sense is None or _is_habitual(token, lexicon) or _is_purpose_of_event(token, lexicon):
                 continue
             if sense.pos == "noun":
                 mention = _noun_event(token, sense, lexicon)
@@ -145,7 +148,7 @@ def _conditions_hold(token: Token, sense: TriggerSense, lexicon: Lexicon) -> boo
         # a capitalised noun is a name ("Operation Spring Shield") unless a row says otherwise
         return False
     objects = object_tokens(token)
-    if sense.no_object and objects:
+    if sense.no_object and (objects or any(c.dep_ == "ccomp" for c in token.children)):
         return False
     if sense.objects:
         lemmas = {o.lemma_.lower() for o in objects}
@@ -243,6 +246,16 @@ def _event_doers(token: Token, lexicon: Lexicon) -> list[int]:
     return [d.i for d in _doers(token) if _is_violent_noun(d, lexicon)]
 
 
+def _is_purpose_of_event(token: Token, lexicon: Lexicon) -> bool:
+    """'blocked roads to press their demands', 'will visit Mauritania to mediate': a purpose
+    clause of another event is that event's aim, not a second event."""
+    if token.dep_ not in ("advcl", "xcomp") or not any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children):
+        return False
+    governor = token.head
+    return governor.pos_ == "VERB" and token.dep_ == "advcl" and (
+        match_sense(governor, lexicon) is not None or _event_object(governor, lexicon) is not None)
+
+
 def _is_habitual(token: Token, lexicon: Lexicon) -> bool:
     """'always asked', 'have resigned over leaks in the past': habits and generic statements."""
     node = token if _pos(token) != "noun" else (token.head if token.dep_ in _OBJECT_DEPS else token)
@@ -274,7 +287,9 @@ def _prep_objects(token: Token, words: set[str]) -> list[Token]:
 
 
 def _is_passive(verb: Token) -> bool:
-    return any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)
+    """Passive, including headline passives with no auxiliary ("Burkina Faso hit by attacks")."""
+    return any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children) or (
+        verb.tag_ == "VBN" and any(c.dep_ == "agent" for c in verb.children))
 
 
 def verb_subjects(verb: Token, _depth: int = 0) -> list[Token]:
@@ -323,7 +338,7 @@ def _outer_act(verb: Token, lexicon: Lexicon) -> tuple[EventMention | None, set[
         complements += _children(verb, _OBJECT_DEPS)
     if not complements:
         return None
-    inner_tokens = [t for c in complements for t in c.subtree if t.i != verb.i]
+    inner_tokens = [t for c in complements for t in _core_of(c) if t.i != verb.i]
     inner = [(t, s) for t in inner_tokens for s in [match_sense(t, lexicon)] if s is not None]
     suppressed = {t.i for t, _ in inner}
     own = match_sense(verb, lexicon)
@@ -343,6 +358,18 @@ def _outer_act(verb: Token, lexicon: Lexicon) -> tuple[EventMention | None, set[
     targets = _outer_targets(verb, outer, inner_token, inner_sense, lexicon)
     modality, claimant = modality_of(verb, lexicon)
     return EventMention(verb.i, sense, _indices(sources), _indices(targets), modality, claimant, _place(verb)), suppressed
+
+
+def _core_of(head: Token) -> list[Token]:
+    """The complement's core: its head, objects and nested complements, not its adverbials
+    ("agreed to come to Moscow after a string of clashes": the clashes are their own event)."""
+    found, frontier = [], [head]
+    while frontier:
+        token = frontier.pop(0)
+        found.append(token)
+        frontier.extend(c for c in token.children if c.dep_ in _CORE_DEPS
+                        and (c.dep_ != "prep" or c.lower_ in _COMPLEMENT_PREPS | {"with"}))
+    return found
 
 
 def _outer_targets(verb: Token, outer: OuterAct, inner: Token | None, inner_sense: TriggerSense | None,
@@ -401,7 +428,9 @@ def _verb_event(verb: Token, sense: TriggerSense, lexicon: Lexicon) -> EventMent
             sources = sources or verb_subjects(verb.head)
         targets = _verb_targets(verb, sense)
         if not sources:
-            if sense.code[:2] not in _AGENTLESS_ROOTS or not (targets or _is_passive(verb)):
+            # an agentless passive ("were killed"); a participle describing its noun
+            # ("rebels occupying Idlib") is not an event
+            if sense.code[:2] not in _AGENTLESS_ROOTS or not _is_passive(verb):
                 return None
             agentless = True
         elif all(_is_violent_noun(s, lexicon) for s in sources):
@@ -409,6 +438,9 @@ def _verb_event(verb: Token, sense: TriggerSense, lexicon: Lexicon) -> EventMent
     if sense.code[:2] in _FORCE_ROOTS and not sense.object_is_instrument and not _concrete_objects(verb, lexicon):
         return None  # "fight inflation", "killing off demand": force against an abstraction is a metaphor
     modality, claimant = modality_of(verb, lexicon)
+    if modality == "planned" and any(m.lower_ == "unless" for c in _children(verb, {"advcl"}) for m in c.children):
+        # "will withdraw its force unless ...": a conditional act is a threat
+        sense = TriggerSense(lemma=sense.lemma, pos=sense.pos, code=lexicon.outer_code(_THREAT, sense.code))
     # "killed 40 rebels near Maarat al-Numan": the place may hang off the object
     place = _place(verb) or next(filter(None, (_place(o) for o in _children(verb, _OBJECT_DEPS))), None)
     return EventMention(verb.i, sense, _indices(sources), _indices(targets), modality, claimant, place,
@@ -429,7 +461,7 @@ def _concrete_objects(verb: Token, lexicon: Lexicon) -> bool:
 
 def _verb_targets(verb: Token, sense: TriggerSense) -> list[Token]:
     if _is_passive(verb):
-        return [t for c in _children(verb, {"nsubjpass"}) for t in _with_conjuncts(c)]
+        return [t for c in _children(verb, {"nsubjpass", "nsubj"}) for t in _with_conjuncts(c)]
     if sense.pos == "verb" and not sense.object_is_instrument:
         objects = [t for c in _children(verb, _OBJECT_DEPS) for t in _with_conjuncts(c)]
         if objects:
@@ -449,7 +481,7 @@ def _noun_event(noun: Token, sense: TriggerSense, lexicon: Lexicon) -> EventMent
     sources, targets, light_verb, binder = _noun_participants(noun, sense, lexicon)
     agentless = False
     if not sources:
-        if sense.code[:2] not in _AGENTLESS_ROOTS or not _is_reported_here(noun, light_verb, lexicon):
+        if sense.code[:2] not in _AGENTLESS_ROOTS or not (targets or _is_reported_here(noun, light_verb, lexicon)):
             return None
         agentless = True
     elif light_verb is None and binder is None and not _is_reported_here(noun, None, lexicon) \
@@ -592,8 +624,8 @@ def modality_of(token: Token, lexicon: Lexicon) -> tuple[Modality, int | None]:
                 modality = "hypothetical"
             elif aux & _FUTURE_AUX or (step == 0 and "to" in aux and node.tag_ == "VB"):
                 modality = "planned"
-            elif step > 0 and lexicon.cue(node.lemma_.lower(), "intent"):
-                modality = "planned"
+            elif step > 0 and (lexicon.cue(node.lemma_.lower(), "intent") or lexicon.cue(node.lemma_.lower(), "bind")):
+                modality = "planned"  # "agreed a document detailing a ceasefire": the content is to come
         if step > 0 and claimant is None and lexicon.cue(node.lemma_.lower(), "speech"):
             subjects = verb_subjects(node)
             if subjects:

@@ -19,6 +19,14 @@ from diurna.records import Actor
 # Dependents that belong to the phrase naming an actor (not its relative clauses or places).
 _PHRASE_DEPS = {"compound", "amod", "nmod", "poss", "det", "nummod", "quantmod", "case", "punct", "appos", "flat", "npadvmod"}
 _MODIFIER_DEPS = {"compound", "amod", "poss", "nmod"}
+# Roles any group has; their sector is the group's when a modifier names one ("rebel leaders").
+_ROLE_NOUNS = {"leader", "spokesman", "spokeswoman", "spokesperson", "official", "chief", "head", "delegation",
+               "representative", "envoy", "commander"}
+# Heads that count people without naming them: "4 killed", "scores of Afghans", "dozens".
+_COUNT_WORDS = {"dozens", "scores", "hundreds", "thousands", "several", "many", "some", "dozen", "others", "few"}
+# Prepositions through which a thing points at its owner: "calls by Belarus's rulers for aid",
+# "an offer from Afghanistan", "the homes of Palestinians".
+_OWNER_PREPS = {"by", "from", "of"}
 
 
 @dataclass(frozen=True)
@@ -32,8 +40,12 @@ class ActorResolver:
     def __init__(self, lexicon: Lexicon):
         self.lexicon = lexicon
 
-    def resolve(self, head: Token, day: dt.date, _depth: int = 0) -> list[Actor]:
-        """Actors named by the phrase headed by `head` (several for "Russian and Turkish troops")."""
+    def resolve(self, head: Token, day: dt.date, _depth: int = 0, owned: bool = True) -> list[Actor]:
+        """Actors named by the phrase headed by `head` (several for "Russian and Turkish troops").
+
+        `owned`: a thing may stand for its owner ("an Indian proposal" -> IND); for doers only
+        things with an agent modifier do ("Israeli army bulldozers"), not unknown people
+        ("a US airline attendant" is not the US)."""
         if _depth > 3:
             return []
         if is_pronoun(head) and head.dep_ != "poss":
@@ -76,13 +88,63 @@ class ActorResolver:
             return []
 
         if match_sense(head, self.lexicon) is not None:
-            # an event noun standing for its doer: "Syrian Army attacks ... killed"
+            # an event noun standing for its doer: "Syrian Army attacks ... killed"; a place
+            # word in it says where, not who ("Kabul blast")
             found: list[Actor] = []
             for child in head.children:
-                if child.dep_ in _MODIFIER_DEPS and child.i < head.i:
+                if child.dep_ in _MODIFIER_DEPS and child.i < head.i and not _is_place_name(child):
                     found.extend(self.resolve(child, day, _depth + 1))
+            found += [a for g in head.children if g.dep_ in ("prep", "agent") and g.lower_ == "by"
+                      for o in g.children if o.dep_ == "pobj" for a in self.resolve(o, day, _depth + 1)]
             return _unique(found)
+        if head.like_num or head.lower_ in _COUNT_WORDS:
+            # "4 killed", "scores of Afghans": counted people, of a country when the "of" names one
+            counted = [a for g in head.children if g.dep_ == "prep" and g.lower_ == "of"
+                       for o in g.children if o.dep_ == "pobj" for a in self.resolve(o, day, _depth + 1)]
+            return counted or [Actor(text=text, sector="CVL")]
+        if head.pos_ == "PROPN" and head.ent_type_ not in ("GPE", "LOC", "FAC", "DATE"):
+            # a name the lexicon does not know: "Afghan Taleban", "President Dos Sontas"
+            title = self._title_sector(tokens)
+            countries = [m for m in matches if isinstance(m.entry, CountryEntry)]
+            if countries:
+                return _unique(Actor(text=text, country=m.entry.iso3, sector=title) for m in countries)
+            if title is not None or head.ent_type_ in ("PERSON", "ORG", "NORP"):
+                return [Actor(text=text, sector=title)]
+            return []
+        if head.pos_ == "NOUN":
+            owners = self._owner(head, day, _depth)
+            if owned or head.lemma_.lower() in self.lexicon.targets:
+                return owners
+            # a doer is its owner only when that is a group or a force ("al-Qaeda's network",
+            # "Israeli army bulldozers"), not a country ("a US airline attendant")
+            return [a for a in owners if a.org or a.sector]
         return []
+
+    def _owner(self, head: Token, day: dt.date, depth: int) -> list[Actor]:
+        """Who a thing belongs to or comes from: "an Indian proposal" -> IND, "Saddam Hussein's
+        proposal" -> IRQGOV, "a military base" -> MIL, "calls by Belarus's rulers" -> BLRGOV."""
+        left = [t for t in head.subtree if t.i < head.i]
+        named = {m.entry.iso3 for m in self._name_matches(left, day) if isinstance(m.entry, CountryEntry)} if left else set()
+        if len(named) > 1:
+            return []  # "the Syrian-Turkish conflict" is between two states, owned by neither
+        found: list[Actor] = []
+        for child in head.children:
+            if child.dep_ in _MODIFIER_DEPS and child.i < head.i:
+                if child.pos_ == "ADJ" and self.lexicon.agents.get(child.lower_):
+                    found.append(Actor(text=_text_of(head.doc, child.i, head.i + 1), sector=self.lexicon.agents[child.lower_]))
+                elif not _is_place_name(child) or head.lemma_.lower() not in self.lexicon.targets:
+                    found.extend(self.resolve(child, day, depth + 1))
+            elif child.dep_ == "prep" and child.lower_ in _OWNER_PREPS:
+                found.extend(a for o in child.children if o.dep_ == "pobj" for a in self.resolve(o, day, depth + 1))
+        countries = {a.country for a in found if a.country}
+        if len(countries) > 1:
+            return []  # "the Syrian-Turkish conflict" is between two states, owned by neither
+        if len(found) > 1 and len(countries) <= 1 and not any(a.org for a in found):
+            # "a military base in Mali", "Israeli army bulldozers": one actor, its sector from
+            # one modifier and its country from another
+            sector = next((a.sector for a in found if a.sector), None)
+            return [Actor(text=_text_of(head.doc, head.left_edge.i, head.i + 1), country=next(iter(countries), None), sector=sector)]
+        return _unique(found)
 
     # --- pieces ---------------------------------------------------------------------------
 
@@ -138,6 +200,12 @@ class ActorResolver:
         sector = self.lexicon.agents.get(lemma)
         if sector == "MIL" and any(c.lower_ == "security" for c in token.children):
             return "COP"  # "security forces"
+        if sector == "GOV" and lemma in _ROLE_NOUNS:
+            # "rebel leaders", "opposition spokesman": the group's sector, not the state's
+            for child in token.children:
+                group = self.lexicon.agents.get(child.lemma_.lower()) if child.dep_ in ("compound", "amod") else None
+                if group in ("REB", "INS", "OPP", "PTY", "MIL", "COP", "JUD", "LEG", "NGO", "MED"):
+                    return group
         return sector
 
     def _title_sector(self, tokens: list[Token]) -> str | None:
@@ -156,6 +224,10 @@ class ActorResolver:
                 if actors:
                     return actors
         return []
+
+
+def _is_place_name(token: Token) -> bool:
+    return token.pos_ == "PROPN" and token.ent_type_ in ("GPE", "LOC", "FAC")
 
 
 def _actor(text: str, entry: NamedActor | CountryEntry, fallback_sector: str | None = None) -> Actor:
