@@ -243,9 +243,13 @@ def _political(actor: Actor) -> bool:
 
 def _has_political_actor(sources: list[Actor], targets: list[Actor], root: str, agentless: bool) -> bool:
     """An event needs a political participant; an act of force with no named doer may have
-    civilians alone as victims ("seven civilians were killed")."""
+    civilians alone as victims ("seven civilians were killed"), and a protest is political
+    whoever stages it ("workers stopped work", "prisoners rioted")."""
     if any(_political(a) for a in sources) or (not sources and any(_political(a) for a in targets)):
         return True
+    if root == "14":
+        return True  # protesting, striking, rioting make their doers political actors
+
     if sources and all(a.sector in ("BUS", "EDU", "HLH", "MED", "CVL") for a in sources):
         return any(_political(a) for a in targets) and root not in ("18", "19", "20")
     return agentless and root in ("18", "19", "20") and (bool(targets) or not sources)

@@ -33,8 +33,12 @@ _OBJECT_DEPS = {"dobj", "obj"}
 # Prepositions that introduce the party acted upon ("clashed with", "attacks on", "fired at").
 _TARGET_PREPS = {"with", "against", "on", "upon", "at", "to", "toward", "towards", "into"}
 _PLACE_PREPS = {"in", "at", "near", "inside", "outside", "around", "along", "into", "across"}
+# Prepositions through which a light verb governs its event noun ("came to an agreement",
+# "put on alert", "put under investigation", "engaged in talks").
+_LIGHT_PREPS = {"to", "in", "into", "on", "under"}
 # Quantity heads whose "of" phrase is the real object ("thousands of troops").
-_QUANTITY_NOUNS = {"thousand", "hundred", "dozen", "score", "number", "million", "group", "unit", "contingent"}
+_QUANTITY_NOUNS = {"thousand", "hundred", "dozen", "score", "number", "million", "group", "unit", "contingent",
+                   "state", "series", "wave", "string", "spate", "round", "part", "day", "week", "hour", "month"}
 # Verbs whose object controls an infinitive ("asked Putin to step aside": Putin steps aside).
 _OBJECT_CONTROL = {"ask", "urge", "tell", "order", "force", "allow", "call", "invite", "persuade", "press", "push",
                    "encourage", "pressure", "permit"}
@@ -47,6 +51,9 @@ _FUTURE_AUX = {"will", "shall", "would"}
 _HEDGE_AUX = {"may", "might", "could"}
 _PRONOUNS = {"he", "she", "it", "they", "him", "her", "them", "its", "his", "their"}
 _PERSON_PRONOUNS = {"him", "her", "them", "us", "he", "she", "they", "we"}
+# Messages that speak for whoever issues them ("issued a statement condemning the attack").
+_MESSAGE_NOUNS = {"statement", "declaration", "letter", "communique", "message", "resolution", "petition", "report",
+                  "note", "appeal"}
 # Event nouns governed by these name an event already known, not a new one ("since the attacks").
 _MENTION_PREPS = {"since", "during"}
 _MENTION_HEADS = {"anniversary", "memory", "memorial", "commemoration", "aftermath", "legacy", "wake", "film", "book",
@@ -151,7 +158,8 @@ def _conditions_hold(token: Token, sense: TriggerSense, lexicon: Lexicon) -> boo
     if sense.no_object and (objects or any(c.dep_ == "ccomp" for c in token.children)):
         return False
     if sense.objects:
-        lemmas = {o.lemma_.lower() for o in objects}
+        lemmas = {o.lemma_.lower() for o in objects} | {c.lemma_.lower() for o in objects for c in o.children
+                                                         if c.dep_ == "compound"}
         if not (("*" in sense.objects and objects) or lemmas & sense.objects):
             return False
     if sense.person_object and not any(is_person_like(o, lexicon) for o in objects):
@@ -212,8 +220,10 @@ def _complement_has_event(verb: Token, lexicon: Lexicon) -> bool:
 def _event_object(verb: Token, lexicon: Lexicon) -> Token | None:
     """The event noun a light verb governs: its object, or the object of its preposition."""
     candidates = [c for c in verb.children if c.dep_ in _OBJECT_DEPS]
-    candidates += [g for c in verb.children if c.dep_ == "prep" and c.lower_ in ("to", "in", "into", "on")
+    candidates += [g for c in verb.children if c.dep_ == "prep" and c.lower_ in _LIGHT_PREPS
                    for g in c.children if g.dep_ == "pobj"]
+    candidates += [g for c in list(candidates) if c.lemma_.lower() in _QUANTITY_NOUNS  # "10 days of war games"
+                   for p in c.children if p.dep_ == "prep" and p.lower_ == "of" for g in p.children if g.dep_ == "pobj"]
     for candidate in candidates:
         for token in [candidate, *[c for c in candidate.children if c.dep_ == "compound"]]:
             if _pos(token) == "noun" and any(
@@ -316,6 +326,8 @@ def verb_subjects(verb: Token, _depth: int = 0) -> list[Token]:
         return verb_subjects(head.head, _depth + 1)
     if verb.dep_ == "relcl" and head.pos_ in ("NOUN", "PROPN", "PRON"):
         return _with_conjuncts(head)
+    if verb.dep_ == "acl" and head.lemma_.lower() in _MESSAGE_NOUNS and head.head.pos_ == "VERB":
+        return verb_subjects(head.head, _depth + 1)  # "issued a declaration demanding ...": the issuer
     # participles modifying a noun ("rebels occupying Idlib") describe it; they are not events
     return []
 
@@ -327,10 +339,10 @@ def _outer_act(verb: Token, lexicon: Lexicon) -> tuple[EventMention | None, set[
 
     None when `verb` is not an outer act here; (None, inner) when it is, but is not coded
     (a refusal with no inner act: "declined to comment")."""
-    if verb.pos_ != "VERB" or any(c.dep_ == "prt" and c.lower_ in ("off", "out") for c in verb.children):
+    if verb.pos_ not in ("VERB", "ADJ") or any(c.dep_ == "prt" and c.lower_ in ("off", "out") for c in verb.children):
         return None
     outer = lexicon.outer.get(verb.lemma_.lower())
-    if outer is None:
+    if outer is None or (verb.pos_ == "ADJ" and not _children(verb, {"xcomp"})):
         return None
     complements = _children(verb, {"xcomp", "ccomp"})
     complements += _prep_objects(verb, {"for", "on"}) if outer.family in ("appeal", "demand") else []
@@ -338,18 +350,16 @@ def _outer_act(verb: Token, lexicon: Lexicon) -> tuple[EventMention | None, set[
         complements += _children(verb, _OBJECT_DEPS)
     if not complements:
         return None
-    inner_tokens = [t for c in complements for t in _core_of(c) if t.i != verb.i]
-    inner = [(t, s) for t in inner_tokens for s in [match_sense(t, lexicon)] if s is not None]
-    suppressed = {t.i for t, _ in inner}
-    own = match_sense(verb, lexicon)
+    core = [t for c in complements for t in _core_of(c) if t.i != verb.i]
+    suppressed = {t.i for t in core if match_sense(t, lexicon) is not None}
+    inner = next(filter(None, (_inner_act(c, lexicon) for c in complements)), None)
+    own = match_sense(verb, lexicon) if verb.pos_ == "VERB" else None
     has_clause = any(c.dep_ in ("xcomp", "ccomp") for c in complements)
-    if not inner and (outer.family in _NEEDS_INNER or not has_clause) and own is None:
-        return None
-    if not inner and outer.family in _NEEDS_INNER:
-        return None if own is None else (None, suppressed)
-    inner_token, inner_sense = inner[0] if inner else (None, None)
+    if inner is None and (outer.family in _NEEDS_INNER or not has_clause):
+        return None  # the verb's own sense, if any, codes it ("refused admittance")
+    inner_token, inner_sense = inner if inner else (None, None)
     code = lexicon.outer_code(outer, inner_sense.code if inner_sense else None)
-    if not inner and own is not None:
+    if inner is None and own is not None:
         code = own.code
     sense = TriggerSense(lemma=verb.lemma_.lower(), pos="verb", code=code)
     sources = verb_subjects(verb)
@@ -358,6 +368,25 @@ def _outer_act(verb: Token, lexicon: Lexicon) -> tuple[EventMention | None, set[
     targets = _outer_targets(verb, outer, inner_token, inner_sense, lexicon)
     modality, claimant = modality_of(verb, lexicon)
     return EventMention(verb.i, sense, _indices(sources), _indices(targets), modality, claimant, _place(verb)), suppressed
+
+
+def _inner_act(complement: Token, lexicon: Lexicon) -> tuple[Token, TriggerSense] | None:
+    """The act a complement names: its head ("to bomb"), the event noun of its light verb
+    ("to hold talks"), or the act of a clause it governs ("to start to bomb"); not an event
+    deeper in its object ("agreed to postpone the demonstration" names no protest)."""
+    node: Token | None = complement
+    for _ in range(4):
+        if node is None:
+            return None
+        sense = match_sense(node, lexicon)
+        if sense is not None:
+            return node, sense
+        if node.pos_ == "VERB" and lexicon.cue(node.lemma_.lower(), "light"):
+            noun = _event_object(node, lexicon)
+            if noun is not None:
+                return noun, match_sense(noun, lexicon) or next(iter(lexicon.triggers[(_lemma(noun), "noun")]))
+        node = next(iter(_children(node, {"xcomp", "ccomp"})), None)
+    return None
 
 
 def _core_of(head: Token) -> list[Token]:
@@ -571,13 +600,16 @@ def _is_place_word(token: Token) -> bool:
 
 def _has_actor_shape(tokens: list[Token]) -> bool:
     """Modifiers that can name an actor: proper nouns, nationality adjectives, possessives."""
-    return any(t.pos_ in ("PROPN", "NOUN") or t.ent_type_ in ("NORP", "GPE", "ORG", "PERSON") or t.dep_ == "poss" for t in tokens)
+    return any(t.pos_ in ("PROPN", "NOUN") or t.ent_type_ in ("NORP", "GPE", "ORG", "PERSON")
+               or (t.dep_ == "poss" and not is_pronoun(t)) for t in tokens)  # "its invasion": the light verb says whose
 
 
 def _light_verb_governor(head: Token, lexicon: Lexicon) -> Token | None:
     if head.dep_ in _OBJECT_DEPS and lexicon.cue(head.head.lemma_.lower(), "light"):
         return head.head
-    if head.dep_ == "pobj" and head.head.lower_ in ("to", "in", "into", "on"):
+    if head.dep_ == "pobj" and head.head.lower_ == "of" and head.head.head.lemma_.lower() in _QUANTITY_NOUNS:
+        head = head.head.head  # "launched 10 days of war games"
+    if head.dep_ == "pobj" and head.head.lower_ in _LIGHT_PREPS:
         verb = head.head.head
         if verb.pos_ == "VERB" and lexicon.cue(verb.lemma_.lower(), "light"):
             return verb

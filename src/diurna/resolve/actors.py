@@ -106,6 +106,9 @@ class ActorResolver:
             # a name the lexicon does not know: "Afghan Taleban", "President Dos Sontas"
             title = self._title_sector(tokens)
             countries = [m for m in matches if isinstance(m.entry, CountryEntry)]
+            orgs = [m for m in matches if isinstance(m.entry, NamedActor) and m.entry.org]
+            if orgs:  # "Kenzo Oshima, the United Nations Emergency Relief Coordinator"
+                return _unique(_actor(text, m.entry, fallback_sector=title) for m in orgs)
             if countries:
                 return _unique(Actor(text=text, country=m.entry.iso3, sector=title) for m in countries)
             if title is not None or head.ent_type_ in ("PERSON", "ORG", "NORP"):
