@@ -19,7 +19,7 @@ from diurna.ingest.clean import CleanArticle, Paragraph, clean
 from diurna.resolve.dates import DateResolver, EventDate
 from diurna.coding.extract import EventMention, extract, object_tokens
 from diurna.coding.lexicon import Lexicon, load_lexicon
-from diurna.coding.parse import Parser, ParserSettings
+from diurna.coding.parse import Parser, ParserSettings, headline_case
 from diurna.resolve.places import Gazetteer, Place
 from diurna.resolve.quantities import quantity_of
 from diurna.records import Actor, Article, Event, Quantity
@@ -36,6 +36,12 @@ CIVIL_SECTORS = frozenset({"GOV", "LEG", "PTY", "JUD", "BUS", "MED", "EDU", "NGO
 # Sectors of people who act where they live: with no country of their own they take the
 # country of the place where the event happens ("farmers in Kaduna" -> NGA).
 DOMESTIC_SECTORS = frozenset({"COP", "REB", "INS", "OPP", "CVL", "REF", "MED", "JUD", "LEG", "PTY", "EDU", "HLH", "BUS", "GOV", "MIL"})
+# Codes of acts that only wars and terror commit: bombs, shelling, air strikes, mass killing.
+_WAR_CODES = frozenset({"183", "1831", "194", "195", "196", "200", "202", "203", "204"})
+# Prepositions that name whom an act is for or against when it has no object.
+_RECIPIENT_PREPS = frozenset({"to", "for", "against", "with", "from", "toward", "towards", "on", "into"})
+# Violent nouns that crime reporting shares with war reporting: no sign of conflict on their own.
+_CRIME_NOUNS = frozenset({"fight", "fighting", "shooting", "killing", "murder", "death", "casualty", "stabbing", "violence"})
 _SCORE = re.compile(r"(?<![\d/-])\d{1,3}-\d{1,3}(?![\d/-])")
 # Triggers whose target count is a death toll ("killed", "neutralised up to 300 soldiers").
 KILLING_LEMMAS = frozenset({"kill", "neutralise", "neutralize", "massacre", "execute", "behead", "assassinate", "slay",
@@ -67,9 +73,10 @@ class Coder:
                  gazetteer: Gazetteer | None = None):
         self.lexicon = lexicon or load_lexicon()
         self.parser = Parser(settings or ParserSettings())
-        self.resolver = ActorResolver(self.lexicon)
         self.gazetteer = gazetteer or Gazetteer.load()
+        self.resolver = ActorResolver(self.lexicon, self.gazetteer)
         self.dates = DateResolver()
+        self.headline_words = self.lexicon.common_words() | frozenset(self.parser.nlp.Defaults.stop_words)
 
     def code(self, articles: Iterable[Article]) -> Iterator[CodedArticle]:
         """Code articles in order, in batches so that nlp.pipe sees many paragraphs at once."""
@@ -79,21 +86,45 @@ class Coder:
 
     def _code_batch(self, batch: list[Article]) -> Iterator[CodedArticle]:
         cleaned = [clean(article) for article in batch]
-        items = [(p.text, (n, p)) for n, c in enumerate(cleaned) for p in c.paragraphs]
+        items = [(headline_case(p.text, self.headline_words), (n, p)) for n, c in enumerate(cleaned) for p in c.paragraphs]
         docs: list[list[tuple[Doc, Paragraph]]] = [[] for _ in batch]
         for doc, (n, paragraph) in self.parser.parse(items, n_items=len(items)):
             docs[n].append((doc, paragraph))
         for article, clean_article, parsed in zip(batch, cleaned, docs):
             article_id = article_id_for(article)
             events: list[Event] = []
-            n_sentences = 0
+            n_sentences = sum(1 for doc, _ in parsed for _ in doc.sents)
             off_topic = self._off_topic_article([doc for doc, _ in parsed])
-            for doc, paragraph in parsed:
-                n_sentences += sum(1 for _ in doc.sents)
+            for number, (doc, paragraph) in enumerate(parsed):
                 for mention in extract(doc, self.lexicon):
+                    if n_sentences > 3 and _is_generic_present(doc[mention.trigger], lead=number == 0):
+                        continue
                     events.extend(self._events(mention, doc, paragraph, article, article_id, clean_article, off_topic))
             events = [_domestic_country(e) for e in self._locate(_dedupe(events))]
             yield CodedArticle(article, article_id, content_hash(article.content), clean_article, events, n_sentences)
+
+    def _fallback_targets(self, mention: EventMention, doc: Doc, day, sources: list[Actor]) -> tuple[list[Actor], bool]:
+        """With no object that names an actor, the target is the party a preposition names
+        ("offered to hand them over to Great Britain", "threatened action against Russia"), or,
+        for acts done somewhere, the country of that place ("reimposed blockades in the West
+        Bank"). The second element says the target is a place (a state may act at home)."""
+        heads = [doc[mention.trigger]] + ([doc[mention.anchor]] if mention.anchor is not None else [])
+        heads += [c for h in list(heads) for c in h.children if c.dep_ in ("dobj", "xcomp")]
+        for head in heads:
+            for prep in head.children:
+                if prep.dep_ == "prep" and prep.lower_ in _RECIPIENT_PREPS:
+                    found = [a for o in prep.children if o.dep_ == "pobj"
+                             for t in [o, *o.conjuncts] for a in self.resolver.resolve(t, day)
+                             if a.country or a.org]
+                    found = [a for a in found if not any(_same_actor(s, a) for s in sources)]
+                    if found:
+                        return _flatten([found]), False
+        if mention.place is not None and not mention.sense.mutual:
+            place_head = doc[mention.place[1] - 1]
+            found = [a for a in self.resolver.resolve(place_head, day) if a.country and not a.org]
+            if found:
+                return [Actor(text=found[0].text, country=found[0].country)], True
+        return [], False
 
     def _off_topic_article(self, docs: list[Doc]) -> bool:
         """A sport or culture piece: more sentences about games or shows than about politics."""
@@ -110,10 +141,12 @@ class Coder:
         """Signs that an act of force with no political actor is conflict, not crime: a
         violent cause ("killed in a blast"), a weapon or an armed group in the sentence, or at
         least three victims."""
+        if mention.sense.code in _WAR_CODES:
+            return True
         sentence = doc[mention.trigger].sent
         for token in sentence:
             lemma = token.lemma_.lower()
-            if token.i != mention.trigger and token.pos_ == "NOUN" and any(
+            if token.i != mention.trigger and token.pos_ == "NOUN" and lemma not in _CRIME_NOUNS and any(
                     s.code[:2] >= "18" for s in self.lexicon.triggers.get((lemma, "noun"), []) if s.code != "-"):
                 return True
             if self.lexicon.targets.get(lemma) == "weapon" or self.lexicon.agents.get(lemma) in ARMED_SECTORS:
@@ -138,11 +171,14 @@ class Coder:
         targets = _flatten(self.resolver.resolve(doc[i], day) for i in mention.targets)
         if not sources and not (mention.agentless and (targets or not mention.targets)):
             return []  # a doer was named but is not an actor ("the firm", "fans")
+        located_target = False
+        if not targets and sources:
+            targets, located_target = self._fallback_targets(mention, doc, day, sources)
         actors = sources + targets
         if not actors and not any(t.ent_type_ in ("GPE", "LOC", "FAC") for t in doc[mention.trigger].sent):
             return []  # an event with no actor at all ("heavy fighting") must at least say where
         cameo = self.lexicon.cameo[mention.sense.code]
-        armed = any(a.sector in ARMED_SECTORS or (a.org and a.sector != "BUS") for a in actors)
+        armed = any(a.sector in ARMED_SECTORS for a in actors)
         if mention.sense.civil_code and actors and not armed and all(a.sector in CIVIL_SECTORS for a in actors):
             cameo = self.lexicon.cameo[mention.sense.civil_code]  # "the two leaders clashed": a verbal dispute
         if not _has_political_actor(sources, targets, cameo.root, mention.agentless):
@@ -159,7 +195,8 @@ class Coder:
             pairs = [p for a in sources for b in targets for p in ((a, b), (b, a))]
         else:
             pairs = [(a, b) for a in (sources or [None]) for b in (targets or [None])]
-        pairs = [(a, b) for a, b in pairs if a is None or b is None or not _same_actor(a, b)]
+        if not located_target:  # "Sudan's government lifted the emergency in Darfur": a state may act at home
+            pairs = [(a, b) for a, b in pairs if a is None or b is None or not _same_actor(a, b)]
         if not pairs:
             return []
 
@@ -237,8 +274,21 @@ class Coder:
         return located
 
 
+def _is_generic_present(trigger: Token, lead: bool) -> bool:
+    """In an article body, a verb in the simple present states a habit or a rule ("the Act
+    bans", "the library receives 3,000 visitors a day"); news tells events in the past or
+    perfect. Headlines and leads are exempt: they tell events in the present ("Taleban kill 15")."""
+    if lead and trigger.sent.start == 0:
+        return False
+    return trigger.pos_ == "VERB" and trigger.tag_ in ("VBZ", "VBP") and not any(
+        c.dep_ in ("aux", "auxpass") for c in trigger.children)
+
+
 def _political(actor: Actor) -> bool:
-    return bool(actor.country or (actor.org and actor.sector != "BUS") or actor.sector in POLITICAL_SECTORS)
+    """A state, an organisation or a political sector; a firm is not one, wherever it is based."""
+    if actor.sector == "BUS":
+        return False
+    return bool(actor.country or actor.org or actor.sector in POLITICAL_SECTORS)
 
 
 def _has_political_actor(sources: list[Actor], targets: list[Actor], root: str, agentless: bool) -> bool:
@@ -249,6 +299,8 @@ def _has_political_actor(sources: list[Actor], targets: list[Actor], root: str, 
         return True
     if root == "14":
         return True  # protesting, striking, rioting make their doers political actors
+    if root in ("18", "19", "20") and targets and any(a.text and not a.sector and not a.country for a in sources):
+        return True  # a named group the lexicons do not know, using force ("LRA kill five people")
 
     if sources and all(a.sector in ("BUS", "EDU", "HLH", "MED", "CVL") for a in sources):
         return any(_political(a) for a in targets) and root not in ("18", "19", "20")
@@ -325,7 +377,7 @@ def _actor_fields(role: str, actor: Actor | None) -> dict:
 
 def _same_actor(a: Actor, b: Actor) -> bool:
     """TURGOV acting on TUR is a state acting on itself; TURGOV acting on TURREB is not."""
-    if a.country != b.country or a.org != b.org:
+    if a.country != b.country or a.org != b.org or not (a.country or a.org):
         return False
     return a.sector is None or b.sector is None or a.sector == b.sector
 

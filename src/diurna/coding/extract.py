@@ -96,6 +96,9 @@ def extract(doc: Doc, lexicon: Lexicon) -> Iterator[EventMention]:
                 suppressed.add(token.i)
                 if mention is not None:
                     outer_mentions.append(mention)
+        for token in sentence:  # event nouns that do or cause a verb's event are coded with it
+            if _pos(token) in ("verb", "adj") and match_sense(token, lexicon) is not None:
+                suppressed.update(_event_doers(token, lexicon))
         for token in sentence:
             if token.i in suppressed:
                 continue
@@ -107,7 +110,6 @@ def extract(doc: Doc, lexicon: Lexicon) -> Iterator[EventMention]:
             else:
                 mention = _verb_event(token, sense, lexicon)
             if mention is not None:
-                suppressed.update(_event_doers(token, lexicon))
                 yield mention
         for mention in outer_mentions:
             if not _is_habitual(sentence.doc[mention.trigger], lexicon):
@@ -151,8 +153,10 @@ def match_sense(token: Token, lexicon: Lexicon) -> TriggerSense | None:
 def _conditions_hold(token: Token, sense: TriggerSense, lexicon: Lexicon) -> bool:
     if sense.named and not (token.pos_ == "PROPN" and token.is_title and (token.dep_ == "compound" or token.ent_type_ == "EVENT")):
         return False
-    if sense.pos == "noun" and sense.named is False and token.pos_ == "PROPN" and not sense.modifiers:
-        # a capitalised noun is a name ("Operation Spring Shield") unless a row says otherwise
+    if sense.pos == "noun" and sense.named is False and token.pos_ == "PROPN" and not sense.modifiers \
+            and not token.is_sent_start:
+        # a capitalised noun is a name ("Operation Spring Shield") unless a row says otherwise or
+        # it opens the sentence ("Clash kills six")
         return False
     objects = object_tokens(token)
     if sense.no_object and (objects or any(c.dep_ == "ccomp" for c in token.children)):
@@ -242,6 +246,9 @@ def _doers(verb: Token) -> list[Token]:
 
 
 def _is_violent_noun(token: Token, lexicon: Lexicon) -> bool:
+    """An act of force named by a noun ("attacks", "a car bomb"), or by a gerund ("Shelling kills two")."""
+    if token.tag_ == "VBG":
+        return any(s.code[:2] >= "18" for s in lexicon.triggers.get((token.lower_, "noun"), []) if s.code != "-")
     if _pos(token) != "noun":
         return False
     return any(s.code != "-" and s.code[:2] >= "18" or s.code[:3] == "145"
@@ -249,11 +256,12 @@ def _is_violent_noun(token: Token, lexicon: Lexicon) -> bool:
 
 
 def _event_doers(token: Token, lexicon: Lexicon) -> list[int]:
-    """Event nouns doing what a verb event says ("a car bomb killed five"): the verb's event
-    carries them, so they are not coded again on their own."""
-    if _pos(token) != "verb":
+    """Event nouns doing or causing what a verb event says ("a car bomb killed five", "killed
+    in a blast"): the verb's event carries them, so they are not coded again on their own."""
+    if _pos(token) not in ("verb", "adj"):
         return []
-    return [d.i for d in _doers(token) if _is_violent_noun(d, lexicon)]
+    causes = _prep_objects(token, {"in", "during", "by"}) if lexicon.cue(token.lemma_.lower(), "harm") else []
+    return [d.i for d in _doers(token) + causes if _is_violent_noun(d, lexicon)]
 
 
 def _is_purpose_of_event(token: Token, lexicon: Lexicon) -> bool:
@@ -430,8 +438,9 @@ def _outer_targets(verb: Token, outer: OuterAct, inner: Token | None, inner_sens
 def _verb_event(verb: Token, sense: TriggerSense, lexicon: Lexicon) -> EventMention | None:
     agentless = False
     harm = lexicon.cue(verb.lemma_.lower(), "harm")
-    if verb.dep_ in ("acl", "amod") and verb.tag_ == "VBN" and _pos(verb.head) == "noun":
-        # "Four US soldiers killed in combat", "a journalist detained in Almaty": the noun is the victim
+    if verb.dep_ == "acl" and verb.tag_ == "VBN" and _pos(verb.head) == "noun":
+        # "Four US soldiers killed in combat", "a journalist detained in Almaty": the noun is the
+        # victim ("two imprisoned bloggers", before the noun, describes a state, not an event)
         sources = [a for g in _prep_objects(verb, {"by"}) for a in _with_conjuncts(g)]
         targets = _with_conjuncts(verb.head)
         agentless = not sources
@@ -464,6 +473,9 @@ def _verb_event(verb: Token, sense: TriggerSense, lexicon: Lexicon) -> EventMent
             agentless = True
         elif all(_is_violent_noun(s, lexicon) for s in sources):
             agentless = True  # "a car bomb killed five": the bomb's own modifiers may name the doer
+    if agentless and not sources:
+        # "killed in Boko Haram attacks", "dead in NPA attack": the attack names the doer
+        sources = [n for n in _prep_objects(verb, {"in", "during", "by"}) if _is_violent_noun(n, lexicon)]
     if sense.code[:2] in _FORCE_ROOTS and not sense.object_is_instrument and not _concrete_objects(verb, lexicon):
         return None  # "fight inflation", "killing off demand": force against an abstraction is a metaphor
     modality, claimant = modality_of(verb, lexicon)

@@ -102,6 +102,11 @@ class Lexicon:
     def cue(self, lemma: str, kind: str) -> bool:
         return kind in self.cues.get(lemma, ())
 
+    def common_words(self) -> frozenset[str]:
+        """Every lexicon word that is not a name: the words a Title Case Headline may lower."""
+        words = {lemma for lemma, _ in self.triggers} | set(self.agents) | set(self.cues) | set(self.outer)
+        return frozenset(words | set(self.domains) | set(self.targets))
+
     def outer_code(self, outer: OuterAct, inner_code: str | None) -> str:
         """The outer act's code given the inner act's code: the full code first, then its root."""
         if inner_code is None:

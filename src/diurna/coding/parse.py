@@ -6,6 +6,7 @@ lines, and paragraph-sized docs keep memory flat on long articles.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, TypeVar
 
@@ -47,6 +48,28 @@ def load_model(name: str) -> Language:
         for form in (word, word.capitalize()):
             nlp.tokenizer.add_special_case(form, [{ORTH: form}])
     return nlp
+
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+
+
+def headline_case(text: str, common: frozenset[str]) -> str:
+    """Lower-case the common words of a Title Case Headline ("Forces Kill Insurgents, Capture
+    Terrorist") so that the tagger reads verbs as verbs; names stay capitalised. Lengths are
+    kept, so offsets still point into the original text."""
+    words = _WORD.findall(text)
+    if not 3 <= len(words) <= 30 or sum(w[0].isupper() for w in words) < 0.6 * len(words):
+        return text
+
+    def lower(match: re.Match) -> str:
+        word = match.group(0)
+        folded = word.lower()
+        stems = {folded, folded.rstrip("s"), folded[:-2], folded[:-3], folded[:-1]}
+        if len(folded) == len(word) and not word.isupper() and stems & common:
+            return folded
+        return word
+
+    return _WORD.sub(lower, text)
 
 
 class Parser:

@@ -15,10 +15,13 @@ from spacy.tokens import Token
 from diurna.coding.extract import is_pronoun, match_sense, phrase_head
 from diurna.coding.lexicon import CountryEntry, Lexicon, NamedActor
 from diurna.records import Actor
+from diurna.resolve.places import Gazetteer
 
 # Dependents that belong to the phrase naming an actor (not its relative clauses or places).
 _PHRASE_DEPS = {"compound", "amod", "nmod", "poss", "det", "nummod", "quantmod", "case", "punct", "appos", "flat", "npadvmod"}
 _MODIFIER_DEPS = {"compound", "amod", "poss", "nmod"}
+# A city this big, named where an actor would be, stands for its country ("fired at Tel Aviv").
+_ACTOR_PLACE_POPULATION = 50_000
 # Roles any group has; their sector is the group's when a modifier names one ("rebel leaders").
 _ROLE_NOUNS = {"leader", "spokesman", "spokeswoman", "spokesperson", "official", "chief", "head", "delegation",
                "representative", "envoy", "commander"}
@@ -37,8 +40,9 @@ class NameMatch:
 
 
 class ActorResolver:
-    def __init__(self, lexicon: Lexicon):
+    def __init__(self, lexicon: Lexicon, gazetteer: Gazetteer | None = None):
         self.lexicon = lexicon
+        self.gazetteer = gazetteer  # for places named as actors or targets ("fired at Tel Aviv")
 
     def resolve(self, head: Token, day: dt.date, _depth: int = 0, owned: bool = True) -> list[Actor]:
         """Actors named by the phrase headed by `head` (several for "Russian and Turkish troops").
@@ -78,6 +82,9 @@ class ActorResolver:
                 return _unique(
                     Actor(text=text, country=m.entry.iso3, sector=agent_sector) for m in countries
                 )
+            located = self._located_in(head, day)
+            if located is not None:  # "opposition groups in Zimbabwe", "demonstrators in Baghdad"
+                return [Actor(text=text, country=located, sector=agent_sector)]
             possessor = next((t for t in tokens if t.dep_ == "poss" and is_pronoun(t)), None)
             if possessor is not None:
                 antecedent = self._antecedent(possessor, day)
@@ -102,6 +109,9 @@ class ActorResolver:
             counted = [a for g in head.children if g.dep_ == "prep" and g.lower_ == "of"
                        for o in g.children if o.dep_ == "pobj" for a in self.resolve(o, day, _depth + 1)]
             return counted or [Actor(text=text, sector="CVL")]
+        if head.pos_ == "PROPN" and head.ent_type_ in ("GPE", "LOC") and self.gazetteer is not None:
+            country = self._place_country(text)
+            return [Actor(text=text, country=country)] if country else []
         if head.pos_ == "PROPN" and head.ent_type_ not in ("GPE", "LOC", "FAC", "DATE"):
             # a name the lexicon does not know: "Afghan Taleban", "President Dos Sontas"
             title = self._title_sector(tokens)
@@ -122,6 +132,27 @@ class ActorResolver:
             # "Israeli army bulldozers"), not a country ("a US airline attendant")
             return [a for a in owners if a.org or a.sector]
         return []
+
+    def _located_in(self, head: Token, day: dt.date) -> str | None:
+        """The country of a place the phrase puts its people in: "farmers in Kaduna" -> NGA."""
+        for prep in head.children:
+            if prep.dep_ == "prep" and prep.lower_ in ("in", "from", "of"):
+                for place in prep.children:
+                    if place.dep_ == "pobj" and place.ent_type_ in ("GPE", "LOC"):
+                        phrase = place.doc[place.left_edge.i:place.i + 1]
+                        found = self._name_matches(list(phrase), day)
+                        country = next((m.entry.iso3 for m in found if isinstance(m.entry, CountryEntry)), None)
+                        return country or self._place_country(phrase.text)
+        return None
+
+    def _place_country(self, text: str) -> str | None:
+        """A town or region big enough to stand for its country in a news sentence."""
+        if self.gazetteer is None:
+            return None
+        place = self.gazetteer.resolve(text)
+        if place is None or (place.kind == "city" and place.population < _ACTOR_PLACE_POPULATION):
+            return None
+        return place.country
 
     def _owner(self, head: Token, day: dt.date, depth: int) -> list[Actor]:
         """Who a thing belongs to or comes from: "an Indian proposal" -> IND, "Saddam Hussein's
