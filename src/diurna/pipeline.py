@@ -38,6 +38,9 @@ CIVIL_SECTORS = frozenset({"GOV", "LEG", "PTY", "JUD", "BUS", "MED", "EDU", "NGO
 DOMESTIC_SECTORS = frozenset({"COP", "REB", "INS", "OPP", "CVL", "REF", "MED", "JUD", "LEG", "PTY", "EDU", "HLH", "BUS", "GOV", "MIL"})
 # Codes of acts that only wars and terror commit: bombs, shelling, air strikes, mass killing.
 _WAR_CODES = frozenset({"183", "1831", "194", "195", "196", "200", "202", "203", "204"})
+# Codes whose acts are always aimed at someone: with no target they are a misreading ("came
+# to office" is no visit).
+_TARGET_REQUIRED = ("041", "042", "043", "054", "112", "115")
 # Prepositions that name whom an act is for or against when it has no object.
 _RECIPIENT_PREPS = frozenset({"to", "for", "against", "with", "from", "toward", "towards", "on", "into"})
 # Violent nouns that crime reporting shares with war reporting: no sign of conflict on their own.
@@ -187,6 +190,8 @@ class Coder:
             return []  # "two friends were shot": a crime with no political actor and no sign of conflict
         if mention.sense.mutual and cameo.root < "07" and not targets and len(sources) < 2:
             return []  # "X agreed", "X met": a meeting or agreement needs a second party
+        if not targets and cameo.code.startswith(_TARGET_REQUIRED):
+            return []  # a visit, a phone call, an accusation is always of someone
         if not armed and (off_topic or self._domain_of(doc[mention.trigger].sent) in ("sport", "culture")):
             return []  # "Slovakia beat Argentina 3-0", a film about a war: no armed actor, no event
         if mention.sense.mutual and not targets and len(sources) >= 2:
@@ -303,7 +308,9 @@ def _has_political_actor(sources: list[Actor], targets: list[Actor], root: str, 
         return True  # a named group the lexicons do not know, using force ("LRA kill five people")
 
     if sources and all(a.sector in ("BUS", "EDU", "HLH", "MED", "CVL") for a in sources):
-        return any(_political(a) for a in targets) and root not in ("18", "19", "20")
+        # a firm or a citizen acting on a government or an international body; a country named
+        # by an adjective ("financing American house purchases") is not a party
+        return root not in ("18", "19", "20") and any(a.org or a.sector in POLITICAL_SECTORS for a in targets)
     return agentless and root in ("18", "19", "20") and (bool(targets) or not sources)
 
 

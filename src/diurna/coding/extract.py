@@ -57,7 +57,10 @@ _MESSAGE_NOUNS = {"statement", "declaration", "letter", "communique", "message",
 # Event nouns governed by these name an event already known, not a new one ("since the attacks").
 _MENTION_PREPS = {"since", "during"}
 _MENTION_HEADS = {"anniversary", "memory", "memorial", "commemoration", "aftermath", "legacy", "wake", "film", "book",
-                  "story", "documentary", "history", "victim", "survivor"}
+                  "story", "documentary", "history", "victim", "survivor", "cost", "price", "budget", "funding",
+                  "spending", "bill", "lesson"}
+_MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december"}
 # Roots whose events are coded without a known doer: an agentless passive or an event noun
 # ("were killed", "a bombing in Kabul") is still an act of force, protest or coercion.
 _AGENTLESS_ROOTS = frozenset({"14", "15", "17", "18", "19", "20"})
@@ -363,6 +366,8 @@ def _outer_act(verb: Token, lexicon: Lexicon) -> tuple[EventMention | None, set[
     inner = next(filter(None, (_inner_act(c, lexicon) for c in complements)), None)
     own = match_sense(verb, lexicon) if verb.pos_ == "VERB" else None
     has_clause = any(c.dep_ in ("xcomp", "ccomp") for c in complements)
+    if inner is None and outer.family in _NEEDS_INNER and has_clause:
+        return None, suppressed | {verb.i}  # "refused to comment", "declined to rule out": no act refused
     if inner is None and (outer.family in _NEEDS_INNER or not has_clause):
         return None  # the verb's own sense, if any, codes it ("refused admittance")
     inner_token, inner_sense = inner if inner else (None, None)
@@ -548,6 +553,9 @@ def _is_mention(noun: Token) -> bool:
             if child.dep_ in ("nummod", "compound", "amod", "npadvmod") and _YEAR.match(child.text):
                 return True
             if child.dep_ in ("compound", "nummod") and "/" in child.text:  # "9/11 attacks"
+                return True
+            if child.dep_ in ("compound", "nmod", "nummod") and child.ent_type_ == "DATE" and any(
+                    t.lower_ in _MONTHS for t in child.subtree):  # "the 11 September attacks": a named date
                 return True
     if head.dep_ == "pobj":
         prep = head.head

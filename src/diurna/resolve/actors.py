@@ -22,6 +22,9 @@ _PHRASE_DEPS = {"compound", "amod", "nmod", "poss", "det", "nummod", "quantmod",
 _MODIFIER_DEPS = {"compound", "amod", "poss", "nmod"}
 # A city this big, named where an actor would be, stands for its country ("fired at Tel Aviv").
 _ACTOR_PLACE_POPULATION = 50_000
+# Modifiers that make a role a company's: "chief operating officer", "marketing director".
+_CORPORATE_WORDS = {"operating", "financial", "executive", "technology", "marketing", "commercial", "managing",
+                    "sales", "investment"}
 # Roles any group has; their sector is the group's when a modifier names one ("rebel leaders").
 _ROLE_NOUNS = {"leader", "spokesman", "spokeswoman", "spokesperson", "official", "chief", "head", "delegation",
                "representative", "envoy", "commander"}
@@ -163,6 +166,8 @@ class ActorResolver:
             return []  # "the Syrian-Turkish conflict" is between two states, owned by neither
         found: list[Actor] = []
         for child in head.children:
+            if child.lower_ in _COUNT_WORDS or child.like_num or (child.dep_ == "compound" and _is_place_name(child)):
+                continue  # "many economists", "the London exchange": a count or a place, not an owner
             if child.dep_ in _MODIFIER_DEPS and child.i < head.i:
                 if child.pos_ == "ADJ" and self.lexicon.agents.get(child.lower_):
                     found.append(Actor(text=_text_of(head.doc, child.i, head.i + 1), sector=self.lexicon.agents[child.lower_]))
@@ -234,6 +239,8 @@ class ActorResolver:
         sector = self.lexicon.agents.get(lemma)
         if sector == "MIL" and any(c.lower_ == "security" for c in token.children):
             return "COP"  # "security forces"
+        if sector is not None and any(c.lower_ in _CORPORATE_WORDS for c in token.children):
+            return "BUS"  # "chief operating officer", "finance director" of a firm
         if sector == "GOV" and lemma in _ROLE_NOUNS:
             # "rebel leaders", "opposition spokesman": the group's sector, not the state's
             for child in token.children:
