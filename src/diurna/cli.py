@@ -9,9 +9,12 @@ from typing import Iterator, Sequence
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from diurna import __version__
 from diurna.export.formats import FORMATS, write_events
 from diurna.coding.parse import DEFAULT_MODEL, MODEL_ENV, ParserSettings
+from diurna.ingest.fields import FieldMap
 from diurna.ingest.read import DEFAULT_MAX_CHARS, read_paths
+from diurna.ingest.sources import URL_TIMEOUT_SECONDS
 from diurna.records import Article, Rejection
 
 EXIT_REJECTED = 1
@@ -24,6 +27,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="diurna", description="Turn news articles into coded political events.")
+    parser.add_argument("--version", action="version", version=f"diurna {__version__}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     def add_model_options(p: argparse.ArgumentParser) -> None:
@@ -35,15 +39,17 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--max-chars", type=int, default=DEFAULT_MAX_CHARS, help="reject articles longer than this")
 
     code = commands.add_parser("code", help="code files and print the events (nothing is stored)")
-    code.add_argument("paths", nargs="+", metavar="FILE")
+    code.add_argument("paths", nargs="+", metavar="FILE", help=_INPUTS_HELP)
     code.add_argument("--format", choices=FORMATS, default="table")
     add_model_options(code)
+    _add_input_options(code)
     code.set_defaults(run=_run_code)
 
     ingest = commands.add_parser("ingest", help="code files and store articles and events in DuckDB")
-    ingest.add_argument("paths", nargs="+", metavar="FILE")
+    ingest.add_argument("paths", nargs="+", metavar="FILE", help=_INPUTS_HELP)
     ingest.add_argument("--db", default="diurna.duckdb")
     add_model_options(ingest)
+    _add_input_options(ingest)
     ingest.set_defaults(run=_run_ingest)
 
     events = commands.add_parser("events", help="query stored events")
@@ -67,6 +73,31 @@ def _parser() -> argparse.ArgumentParser:
     rejections.add_argument("--db", default="diurna.duckdb")
     rejections.set_defaults(run=_run_rejections)
     return parser
+
+
+_INPUTS_HELP = ("files or folders (.jsonl .ndjson .txt .html .htm .xml .rss .atom, also .gz .bz2 .xz "
+                ".zip .tar.gz of them), http(s) URLs, or - for standard input")
+
+
+def _add_input_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--field", action="append", type=_field_option, metavar="TARGET=NAME",
+                   help="read JSONL field NAME as TARGET (content=maintext, date=date_publish, source=source_domain); repeatable")
+    p.add_argument("--url-timeout", type=float, default=URL_TIMEOUT_SECONDS, metavar="SECONDS",
+                   help="give up on a URL after this long")
+
+
+def _field_option(value: str) -> str:
+    try:
+        FieldMap.parse([value])
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    return value
+
+
+def _read(args: argparse.Namespace):
+    """The read stage with the command's input options."""
+    return read_paths(args.paths, default_date=args.date, max_chars=args.max_chars,
+                      fields=FieldMap.parse(args.field), url_timeout=args.url_timeout)
 
 
 def _bbox(value: str) -> tuple[float, float, float, float]:
@@ -97,7 +128,7 @@ def _run_code(args: argparse.Namespace) -> int:
 
     rejected: list[Rejection] = []
     coder = Coder(_settings(args))
-    articles = _split(read_paths(args.paths, default_date=args.date, max_chars=args.max_chars), rejected)
+    articles = _split(_read(args), rejected)
     events = [e for coded in coder.code(articles) for e in coded.events]
     write_events(events, args.format, sys.stdout)
     return _finish(rejected)
@@ -122,7 +153,7 @@ def _run_ingest(args: argparse.Namespace) -> int:
         columns = (TextColumn("coding"), BarColumn(), MofNCompleteColumn(), TextColumn("articles"), TimeElapsedColumn())
         with Progress(*columns, console=Console(stderr=True), transient=False) as progress:
             task = progress.add_task("coding", total=None)
-            records = read_paths(args.paths, default_date=args.date, max_chars=args.max_chars)
+            records = _read(args)
             for coded in coder.code(fresh(_split(records, rejected))):
                 if store.add(coded):
                     stats["stored"] += 1
