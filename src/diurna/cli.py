@@ -4,12 +4,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from pathlib import Path
 from typing import Iterator, Sequence
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from diurna import __version__
+from diurna.export.files import EXPORT_FORMATS
 from diurna.export.formats import FORMATS, write_events
 from diurna.coding.parse import DEFAULT_MODEL, MODEL_ENV, ParserSettings
 from diurna.ingest.fields import FieldMap
@@ -54,24 +56,20 @@ def _parser() -> argparse.ArgumentParser:
 
     events = commands.add_parser("events", help="query stored events")
     events.add_argument("--db", default="diurna.duckdb")
-    events.add_argument("--actor", help="country, organisation or code prefix, as source or target (TUR, RUSGOV, UNO)")
-    events.add_argument("--source", help="like --actor, source only")
-    events.add_argument("--target", help="like --actor, target only")
-    events.add_argument("--type", dest="plover_type", help="PLOVER type (ASSAULT, AGREE, ...)")
-    events.add_argument("--cameo", help="CAMEO code prefix (19, 057, ...)")
-    events.add_argument("--modality", choices=("occurred", "claimed", "planned", "negated", "hypothetical"))
-    events.add_argument("--country", help="where the event happened (ISO-3)")
-    events.add_argument("--admin1", help="first-level subdivision where it happened (Idlib)")
-    events.add_argument("--bbox", type=_bbox, help="min_lon,min_lat,max_lon,max_lat")
-    events.add_argument("--since", type=dt.date.fromisoformat)
-    events.add_argument("--until", type=dt.date.fromisoformat)
-    events.add_argument("--limit", type=int)
+    _add_event_filters(events)
     events.add_argument("--format", choices=FORMATS, default="table")
     events.set_defaults(run=_run_events)
 
     rejections = commands.add_parser("rejections", help="list quarantined input records")
     rejections.add_argument("--db", default="diurna.duckdb")
     rejections.set_defaults(run=_run_rejections)
+
+    export = commands.add_parser("export", help="write stored events to a file (Parquet, CSV, JSONL, GDELT, PLOVER, GeoJSON)")
+    export.add_argument("out", metavar="OUT", help="file to write")
+    export.add_argument("--db", default="diurna.duckdb")
+    export.add_argument("--format", choices=EXPORT_FORMATS, required=True)
+    _add_event_filters(export)
+    export.set_defaults(run=_run_export)
     return parser
 
 
@@ -98,6 +96,29 @@ def _read(args: argparse.Namespace):
     """The read stage with the command's input options."""
     return read_paths(args.paths, default_date=args.date, max_chars=args.max_chars,
                       fields=FieldMap.parse(args.field), url_timeout=args.url_timeout)
+
+
+def _add_event_filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--actor", help="country, organisation or code prefix, as source or target (TUR, RUSGOV, UNO)")
+    p.add_argument("--source", help="like --actor, source only")
+    p.add_argument("--target", help="like --actor, target only")
+    p.add_argument("--type", dest="plover_type", help="PLOVER type (ASSAULT, AGREE, ...)")
+    p.add_argument("--cameo", help="CAMEO code prefix (19, 057, ...)")
+    p.add_argument("--modality", choices=("occurred", "claimed", "planned", "negated", "hypothetical"))
+    p.add_argument("--country", help="where the event happened (ISO-3)")
+    p.add_argument("--admin1", help="first-level subdivision where it happened (Idlib)")
+    p.add_argument("--bbox", type=_bbox, help="min_lon,min_lat,max_lon,max_lat")
+    p.add_argument("--since", type=dt.date.fromisoformat)
+    p.add_argument("--until", type=dt.date.fromisoformat)
+    p.add_argument("--limit", type=int)
+
+
+def _event_filter(args: argparse.Namespace):
+    from diurna.store import EventFilter
+
+    return EventFilter(actor=args.actor, source=args.source, target=args.target, plover_type=args.plover_type,
+                       cameo=args.cameo, modality=args.modality, country=args.country, admin1=args.admin1,
+                       bbox=args.bbox, since=args.since, until=args.until, limit=args.limit)
 
 
 def _bbox(value: str) -> tuple[float, float, float, float]:
@@ -172,13 +193,10 @@ def _run_ingest(args: argparse.Namespace) -> int:
 
 
 def _run_events(args: argparse.Namespace) -> int:
-    from diurna.store import EventFilter, Store
+    from diurna.store import Store
 
-    where = EventFilter(actor=args.actor, source=args.source, target=args.target, plover_type=args.plover_type,
-                        cameo=args.cameo, modality=args.modality, country=args.country, admin1=args.admin1,
-                        bbox=args.bbox, since=args.since, until=args.until, limit=args.limit)
     with Store(args.db, read_only=True) as store:
-        write_events(store.events(where), args.format, sys.stdout)
+        write_events(store.events(_event_filter(args)), args.format, sys.stdout)
     return 0
 
 
@@ -189,6 +207,17 @@ def _run_rejections(args: argparse.Namespace) -> int:
         for row in store.rejections():
             ident = f" (id {row['record_id']})" if row["record_id"] else ""
             print(f"{row['rejected_at']:%Y-%m-%d %H:%M:%S}  {row['origin']}{ident}: {row['reason']}")
+    return 0
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    from diurna.export.files import export_events
+
+    if not Path(args.db).exists():
+        raise SystemExit(f"no diurna database at {args.db}")
+    result = export_events(args.db, args.format, args.out, _event_filter(args))
+    left_out = f" ({result.left_out} without coordinates left out)" if result.left_out else ""
+    print(f"wrote {result.written} events to {args.out} as {args.format}{left_out}", file=sys.stderr)
     return 0
 
 
