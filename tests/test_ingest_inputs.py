@@ -18,9 +18,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings, strategies as st
 
 from diurna.cli import main
+from diurna.ingest.feeds import feed_records
 from diurna.ingest.fields import FieldMap
+from diurna.ingest.html import html_record
 from diurna.ingest.read import read_paths
 from diurna.ingest.sources import fetch_url
 from diurna.records import Article, Rejection
@@ -110,6 +113,19 @@ def test_feed_without_items_and_unreadable_feed_are_rejected(tmp_path):
     assert reasons["garbage.rss"].startswith(("not a readable RSS/Atom feed", "feed has no items"))
 
 
+_MARKUP = st.sampled_from(list("<>/=\"' abp&;#\x00\n") + [
+    "<p>", "</p>", "<article>", "<script>", "<![CDATA[", "<rss>", "<item>", "<feed>", "<entry>",
+    "<content:encoded>", "&#0;", "&#xD800;", "<?xml version='1.0' encoding='utf-16'?>", "<meta charset='bogus'>"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(st.binary(max_size=1000), st.lists(_MARKUP, max_size=60).map(lambda parts: "".join(parts).encode())))
+@example(b"<>&#xD800;")  # feedparser raised UnicodeEncodeError on a surrogate character reference
+def test_any_bytes_give_a_record_or_a_reason_never_an_exception(data):
+    assert isinstance(html_record(data, "x.html"), (str, dict))
+    assert isinstance(feed_records(data, "x.xml"), (str, list))
+
+
 # --- compressed and bundled input -----------------------------------------------------------
 
 @pytest.mark.parametrize("suffix,compress", [(".gz", gzip.compress), (".bz2", bz2.compress), (".xz", lzma.compress)])
@@ -196,20 +212,23 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     }
 
     def do_GET(self):  # noqa: N802 (http.server's name)
+        try:
+            self._answer()
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up first (the timeout test)
+            pass
+
+    def _answer(self):
         if self.path == "/slow":
             time.sleep(2)
         if self.path not in self.routes:
             self.send_error(404, "Not Found")
             return
         content_type, body = self.routes[self.path]
-        try:
-            self.send_response(200)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):  # the client gave up first (the timeout test)
-            pass
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def log_message(self, *args):
         pass

@@ -21,7 +21,10 @@ _BLOCKS = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6
 
 def feed_records(data: bytes, name: str) -> list[dict[str, Any]] | str:
     """One input record (the JSONL fields) per feed item, or why the feed gives none."""
-    parsed = feedparser.parse(data)
+    try:
+        parsed = feedparser.parse(data)
+    except Exception as err:  # feedparser's lenient parser still raises on some input (a surrogate &#xD800;)
+        return f"not a readable RSS/Atom feed ({type(err).__name__}: {err})"
     if not parsed.entries:
         if parsed.bozo and not parsed.feed:
             return f"not a readable RSS/Atom feed ({_reason(parsed.bozo_exception)})"

@@ -19,7 +19,7 @@ def html_record(data: bytes, name: str) -> dict[str, Any] | str:
     try:
         found = trafilatura.bare_extraction(data, with_metadata=True, favor_precision=True,
                                             include_comments=False, include_tables=False)
-    except (ValueError, TypeError, AttributeError) as err:  # lxml and trafilatura on mangled markup
+    except Exception as err:  # lxml and trafilatura on mangled markup: the page is rejected, never the batch
         return f"unparseable HTML ({type(err).__name__}: {err})"
     text = _paragraphs(found.text if found is not None else "", found.title if found is not None else None)
     words = len(text.split())
