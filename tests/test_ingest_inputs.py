@@ -181,6 +181,31 @@ def test_corrupt_and_truncated_gzip_are_rejected_by_name_and_the_batch_goes_on(t
     assert len(articles) > 10  # the records before the truncation point were read
 
 
+def test_damaged_bundle_members_are_rejected_and_the_intact_ones_read(tmp_path):
+    with zipfile.ZipFile(tmp_path / "z.zip", "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("a.jsonl", SAMPLE_JSONL.read_bytes())
+        archive.writestr("b.jsonl", SAMPLE_JSONL.read_bytes().replace(b"sample-0001", b"sample-0002"))
+        archive.writestr("c.jsonl", SAMPLE_JSONL.read_bytes().replace(b"sample-0001", b"sample-0003"))
+    raw = bytearray((tmp_path / "z.zip").read_bytes())
+    damaged = raw.find(b"b.jsonl") + 40  # inside b.jsonl's deflate stream
+    raw[damaged] ^= 0xFF
+    raw[damaged + 5] ^= 0xFF
+    (tmp_path / "z.zip").write_bytes(bytes(raw))
+    with tarfile.open(tmp_path / "t.tar.gz", "w:gz") as archive:
+        for number in range(20):
+            data = SAMPLE_JSONL.read_bytes().replace(b"sample-0001", f"t{number}".encode()) * 10
+            info = tarfile.TarInfo(f"m{number:02}.jsonl")
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    packed = (tmp_path / "t.tar.gz").read_bytes()
+    (tmp_path / "t.tar.gz").write_bytes(packed[: len(packed) // 2])
+    articles, rejections = split(read_paths([tmp_path / "z.zip", tmp_path / "t.tar.gz"]))
+    assert [a.record_id for a in articles if "z.zip" in a.origin] == ["sample-0001", "sample-0003"]
+    assert [r.origin for r in rejections][0] == f"{tmp_path / 'z.zip'}!b.jsonl"
+    assert rejections[-1].origin == str(tmp_path / "t.tar.gz") and "unreadable archive" in rejections[-1].reason
+    assert any("t.tar.gz!m00.jsonl" in a.origin for a in articles)  # members before the cut were read
+
+
 def test_standard_input_dash_reads_a_gzip_stream(monkeypatch):
     data = gzip.compress(SAMPLE_JSONL.read_bytes())
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(io.BytesIO(data))))
