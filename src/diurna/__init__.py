@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from diurna.records import Actor, Article, Event, Rejection
 
-__all__ = ["Actor", "Article", "Event", "Rejection", "code_text", "get_coder"]
+__all__ = ["Actor", "Article", "Event", "Rejection", "code_text", "get_coder", "open"]
 __version__ = "0.1.0"
 
 
@@ -28,3 +28,11 @@ def code_text(text: str, date: str | dt.date, source: str | None = None, *, reco
     day = date if isinstance(date, dt.date) else dt.date.fromisoformat(date)
     article = Article(record_id=record_id, date=day, source=source, content=text, origin="<code_text>")
     return [event for coded in get_coder(model).code([article]) for event in coded.events]
+
+
+def open(db: str = "diurna.duckdb"):  # noqa: A001 (diurna.open, like duckdb.connect)
+    """Open a diurna database for analysis: `.events(**filters)` is a DuckDB relation
+    (`.df()`, `.pl()`, `.arrow()`); see diurna/store/dataset.py."""
+    from diurna.store.dataset import open_dataset
+
+    return open_dataset(db)

@@ -4,14 +4,19 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from pathlib import Path
 from typing import Iterator, Sequence
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from diurna import __version__
+from diurna.export.files import EXPORT_FORMATS
 from diurna.export.formats import FORMATS, write_events
 from diurna.coding.parse import DEFAULT_MODEL, MODEL_ENV, ParserSettings
+from diurna.ingest.fields import FieldMap
 from diurna.ingest.read import DEFAULT_MAX_CHARS, read_paths
+from diurna.ingest.sources import URL_TIMEOUT_SECONDS
 from diurna.records import Article, Rejection
 
 EXIT_REJECTED = 1
@@ -24,6 +29,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="diurna", description="Turn news articles into coded political events.")
+    parser.add_argument("--version", action="version", version=f"diurna {__version__}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     def add_model_options(p: argparse.ArgumentParser) -> None:
@@ -35,31 +41,22 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--max-chars", type=int, default=DEFAULT_MAX_CHARS, help="reject articles longer than this")
 
     code = commands.add_parser("code", help="code files and print the events (nothing is stored)")
-    code.add_argument("paths", nargs="+", metavar="FILE")
+    code.add_argument("paths", nargs="+", metavar="FILE", help=_INPUTS_HELP)
     code.add_argument("--format", choices=FORMATS, default="table")
     add_model_options(code)
+    _add_input_options(code)
     code.set_defaults(run=_run_code)
 
     ingest = commands.add_parser("ingest", help="code files and store articles and events in DuckDB")
-    ingest.add_argument("paths", nargs="+", metavar="FILE")
+    ingest.add_argument("paths", nargs="+", metavar="FILE", help=_INPUTS_HELP)
     ingest.add_argument("--db", default="diurna.duckdb")
     add_model_options(ingest)
+    _add_input_options(ingest)
     ingest.set_defaults(run=_run_ingest)
 
     events = commands.add_parser("events", help="query stored events")
     events.add_argument("--db", default="diurna.duckdb")
-    events.add_argument("--actor", help="country, organisation or code prefix, as source or target (TUR, RUSGOV, UNO)")
-    events.add_argument("--source", help="like --actor, source only")
-    events.add_argument("--target", help="like --actor, target only")
-    events.add_argument("--type", dest="plover_type", help="PLOVER type (ASSAULT, AGREE, ...)")
-    events.add_argument("--cameo", help="CAMEO code prefix (19, 057, ...)")
-    events.add_argument("--modality", choices=("occurred", "claimed", "planned", "negated", "hypothetical"))
-    events.add_argument("--country", help="where the event happened (ISO-3)")
-    events.add_argument("--admin1", help="first-level subdivision where it happened (Idlib)")
-    events.add_argument("--bbox", type=_bbox, help="min_lon,min_lat,max_lon,max_lat")
-    events.add_argument("--since", type=dt.date.fromisoformat)
-    events.add_argument("--until", type=dt.date.fromisoformat)
-    events.add_argument("--limit", type=int)
+    _add_event_filters(events)
     events.add_argument("--format", choices=FORMATS, default="table")
     events.set_defaults(run=_run_events)
 
@@ -83,7 +80,62 @@ def _parser() -> argparse.ArgumentParser:
     rejections = commands.add_parser("rejections", help="list quarantined input records")
     rejections.add_argument("--db", default="diurna.duckdb")
     rejections.set_defaults(run=_run_rejections)
+
+    export = commands.add_parser("export", help="write stored events to a file (Parquet, CSV, JSONL, GDELT, PLOVER, GeoJSON)")
+    export.add_argument("out", metavar="OUT", help="file to write")
+    export.add_argument("--db", default="diurna.duckdb")
+    export.add_argument("--format", choices=EXPORT_FORMATS, required=True)
+    _add_event_filters(export)
+    export.set_defaults(run=_run_export)
     return parser
+
+
+_INPUTS_HELP = ("files or folders (.jsonl .ndjson .txt .html .htm .xml .rss .atom, also .gz .bz2 .xz "
+                ".zip .tar.gz of them), http(s) URLs, or - for standard input")
+
+
+def _add_input_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--field", action="append", type=_field_option, metavar="TARGET=NAME",
+                   help="read JSONL field NAME as TARGET (content=maintext, date=date_publish, source=source_domain); repeatable")
+    p.add_argument("--url-timeout", type=float, default=URL_TIMEOUT_SECONDS, metavar="SECONDS",
+                   help="give up on a URL after this long")
+
+
+def _field_option(value: str) -> str:
+    try:
+        FieldMap.parse([value])
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    return value
+
+
+def _read(args: argparse.Namespace):
+    """The read stage with the command's input options."""
+    return read_paths(args.paths, default_date=args.date, max_chars=args.max_chars,
+                      fields=FieldMap.parse(args.field), url_timeout=args.url_timeout)
+
+
+def _add_event_filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--actor", help="country, organisation or code prefix, as source or target (TUR, RUSGOV, UNO)")
+    p.add_argument("--source", help="like --actor, source only")
+    p.add_argument("--target", help="like --actor, target only")
+    p.add_argument("--type", dest="plover_type", help="PLOVER type (ASSAULT, AGREE, ...)")
+    p.add_argument("--cameo", help="CAMEO code prefix (19, 057, ...)")
+    p.add_argument("--modality", choices=("occurred", "claimed", "planned", "negated", "hypothetical"))
+    p.add_argument("--country", help="where the event happened (ISO-3)")
+    p.add_argument("--admin1", help="first-level subdivision where it happened (Idlib)")
+    p.add_argument("--bbox", type=_bbox, help="min_lon,min_lat,max_lon,max_lat")
+    p.add_argument("--since", type=dt.date.fromisoformat)
+    p.add_argument("--until", type=dt.date.fromisoformat)
+    p.add_argument("--limit", type=int)
+
+
+def _event_filter(args: argparse.Namespace):
+    from diurna.store import EventFilter
+
+    return EventFilter(actor=args.actor, source=args.source, target=args.target, plover_type=args.plover_type,
+                       cameo=args.cameo, modality=args.modality, country=args.country, admin1=args.admin1,
+                       bbox=args.bbox, since=args.since, until=args.until, limit=args.limit)
 
 
 def _bbox(value: str) -> tuple[float, float, float, float]:
@@ -114,7 +166,7 @@ def _run_code(args: argparse.Namespace) -> int:
 
     rejected: list[Rejection] = []
     coder = Coder(_settings(args))
-    articles = _split(read_paths(args.paths, default_date=args.date, max_chars=args.max_chars), rejected)
+    articles = _split(_read(args), rejected)
     events = [e for coded in coder.code(articles) for e in coded.events]
     write_events(events, args.format, sys.stdout)
     return _finish(rejected)
@@ -139,7 +191,7 @@ def _run_ingest(args: argparse.Namespace) -> int:
         columns = (TextColumn("coding"), BarColumn(), MofNCompleteColumn(), TextColumn("articles"), TimeElapsedColumn())
         with Progress(*columns, console=Console(stderr=True), transient=False) as progress:
             task = progress.add_task("coding", total=None)
-            records = read_paths(args.paths, default_date=args.date, max_chars=args.max_chars)
+            records = _read(args)
             for coded in coder.code(fresh(_split(records, rejected))):
                 if store.add(coded):
                     stats["stored"] += 1
@@ -158,13 +210,10 @@ def _run_ingest(args: argparse.Namespace) -> int:
 
 
 def _run_events(args: argparse.Namespace) -> int:
-    from diurna.store import EventFilter, Store
+    from diurna.store import Store
 
-    where = EventFilter(actor=args.actor, source=args.source, target=args.target, plover_type=args.plover_type,
-                        cameo=args.cameo, modality=args.modality, country=args.country, admin1=args.admin1,
-                        bbox=args.bbox, since=args.since, until=args.until, limit=args.limit)
     with Store(args.db, read_only=True) as store:
-        write_events(store.events(where), args.format, sys.stdout)
+        write_events(store.events(_event_filter(args)), args.format, sys.stdout)
     return 0
 
 
@@ -208,6 +257,17 @@ def _run_rejections(args: argparse.Namespace) -> int:
         for row in store.rejections():
             ident = f" (id {row['record_id']})" if row["record_id"] else ""
             print(f"{row['rejected_at']:%Y-%m-%d %H:%M:%S}  {row['origin']}{ident}: {row['reason']}")
+    return 0
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    from diurna.export.files import export_events
+
+    if not Path(args.db).exists():
+        raise SystemExit(f"no diurna database at {args.db}")
+    result = export_events(args.db, args.format, args.out, _event_filter(args))
+    left_out = f" ({result.left_out} without coordinates left out)" if result.left_out else ""
+    print(f"wrote {result.written} events to {args.out} as {args.format}{left_out}", file=sys.stderr)
     return 0
 
 

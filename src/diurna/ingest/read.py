@@ -11,9 +11,15 @@ import re
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from diurna.ingest.feeds import feed_records
+from diurna.ingest.fields import FieldMap
+from diurna.ingest.html import html_record
+from diurna.ingest.sources import READ_ERRORS, URL_TIMEOUT_SECONDS, InputFile, describe_error, expand_inputs
 from diurna.records import Article, Rejection
 
-SUPPORTED_SUFFIXES = (".jsonl", ".ndjson", ".txt")
+HTML_SUFFIXES = (".html", ".htm")
+FEED_SUFFIXES = (".xml", ".rss", ".atom")
+SUPPORTED_SUFFIXES = (".jsonl", ".ndjson", ".txt", *HTML_SUFFIXES, *FEED_SUFFIXES)
 DEFAULT_MAX_CHARS = 500_000  # ~80k words; longer "articles" are dumps, not news
 _TXT_HEADER = re.compile(r"\A\s*date\s+(?P<date>\d{4}-\d{2}-\d{2})(?:\s+(?P<source>[^\n]+?))?\s*\n")
 _ISO_DATE = re.compile(r"\A(\d{4}-\d{2}-\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?\Z")
@@ -22,31 +28,56 @@ _KNOWN_FIELDS = {"id", "date", "source", "title", "content", "url"}
 
 def read_paths(
     paths: Iterable[str | Path], *, default_date: dt.date | None = None,
-    max_chars: int = DEFAULT_MAX_CHARS,
+    max_chars: int = DEFAULT_MAX_CHARS, fields: FieldMap | None = None, url_timeout: float = URL_TIMEOUT_SECONDS,
 ) -> Iterator[Article | Rejection]:
-    """Yield an Article or a Rejection for every record in the given files and folders."""
-    for path in map(Path, paths):
-        if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
-            for file in files:
-                yield from _read_file(file, default_date, max_chars)
-        elif path.is_file():
-            yield from _read_file(path, default_date, max_chars)
-        else:
-            yield Rejection(origin=str(path), reason="no such file or folder")
+    """Yield an Article or a Rejection for every record in the given files, folders, bundles,
+    URLs and `-` (stdin); see ingest/sources.py for how those become input files."""
+    for item in expand_inputs(paths, timeout=url_timeout):
+        if isinstance(item, Rejection):
+            yield item
+            continue
+        try:
+            yield from _read_file(item, default_date, max_chars, fields or FieldMap())
+        except READ_ERRORS as err:  # a corrupt or truncated stream: what was read before it stands
+            yield Rejection(origin=str(item), reason=f"unreadable input: {describe_error(err)}")
 
 
-def _read_file(path: Path, default_date: dt.date | None, max_chars: int) -> Iterator[Article | Rejection]:
+def _read_file(
+    path: Path | InputFile, default_date: dt.date | None, max_chars: int, fields: FieldMap,
+) -> Iterator[Article | Rejection]:
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".ndjson"):
-        yield from _read_jsonl(path, default_date, max_chars)
+        yield from _read_jsonl(path, default_date, max_chars, fields)
     elif suffix == ".txt":
         yield _read_txt(path, default_date, max_chars)
+    elif suffix in HTML_SUFFIXES:
+        yield from _read_markup(path, default_date, max_chars, html_record)
+    elif suffix in FEED_SUFFIXES:
+        yield from _read_markup(path, default_date, max_chars, feed_records)
     else:
         yield Rejection(origin=str(path), reason=f"unsupported file type {suffix!r} (use {', '.join(SUPPORTED_SUFFIXES)})")
 
 
-def _read_jsonl(path: Path, default_date: dt.date | None, max_chars: int) -> Iterator[Article | Rejection]:
+def _read_markup(path: Path | InputFile, default_date: dt.date | None, max_chars: int, extract) -> Iterator[Article | Rejection]:
+    """HTML pages and feeds: the extractor gives JSONL-shaped records (or a reason for none),
+    checked here like any JSONL record; a feed's items are origin `FILE:itemN`."""
+    raw = path.read_bytes()
+    excerpt = raw[:200].decode("utf-8", errors="replace")
+    found = extract(raw, path.name)
+    if isinstance(found, str):
+        yield Rejection(origin=str(path), reason=found, excerpt=excerpt)
+        return
+    if isinstance(found, dict):
+        yield _article_from_record(found, str(path), default_date, max_chars, excerpt)
+        return
+    for record in found:
+        origin = f"{path}:item{record['item']}"
+        yield _article_from_record(record, origin, default_date, max_chars, str(record.get("content", ""))[:200])
+
+
+def _read_jsonl(
+    path: Path | InputFile, default_date: dt.date | None, max_chars: int, fields: FieldMap,
+) -> Iterator[Article | Rejection]:
     with path.open("rb") as handle:
         for line_number, raw in enumerate(handle, start=1):
             origin = f"{path}:{line_number}"
@@ -66,10 +97,10 @@ def _read_jsonl(path: Path, default_date: dt.date | None, max_chars: int) -> Ite
             if not isinstance(record, dict):
                 yield Rejection(origin=origin, reason=f"expected a JSON object, got {type(record).__name__}", excerpt=excerpt)
                 continue
-            yield _article_from_record(record, origin, default_date, max_chars, excerpt)
+            yield _article_from_record(fields.apply(record), origin, default_date, max_chars, excerpt)
 
 
-def _read_txt(path: Path, default_date: dt.date | None, max_chars: int) -> Article | Rejection:
+def _read_txt(path: Path | InputFile, default_date: dt.date | None, max_chars: int) -> Article | Rejection:
     origin = str(path)
     raw = path.read_bytes()
     excerpt = raw[:200].decode("utf-8", errors="replace")

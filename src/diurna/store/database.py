@@ -10,12 +10,14 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from diurna.pipeline import CodedArticle
 from diurna.records import Event, Rejection
+
+if TYPE_CHECKING:  # the store needs no spaCy: exports and the Python API load in a fraction of a second
+    from diurna.pipeline import CodedArticle
 
 SCHEMA_VERSION = 2
 _EVENT_COLUMNS = list(Event.model_fields)
@@ -59,6 +61,58 @@ class EventFilter:
     until: dt.date | None = None
     article_id: str | None = None
     limit: int | None = None
+
+
+EVENT_ORDER = "event_date, article_id, sentence_start, trigger_start, event_id"
+
+
+def filter_sql(where: EventFilter) -> tuple[str, list]:
+    """The WHERE clause (with its leading " WHERE ", or "") and parameters for an EventFilter's
+    conditions on the events table; `limit` is left to the caller. Shared by queries and exports."""
+    clauses, params = [], []
+
+    def actor_clause(roles: tuple[str, ...], value: str) -> None:
+        parts = []
+        for role in roles:
+            parts.append(f"({role}_country = ? OR {role}_org = ? OR {role}_code LIKE ?)")
+            params.extend([value.upper(), value.upper(), value.upper() + "%"])
+        clauses.append("(" + " OR ".join(parts) + ")")
+
+    if where.actor:
+        actor_clause(("source", "target"), where.actor)
+    if where.source:
+        actor_clause(("source",), where.source)
+    if where.target:
+        actor_clause(("target",), where.target)
+    if where.plover_type:
+        clauses.append("plover_type = ?")
+        params.append(where.plover_type.upper())
+    if where.cameo:
+        clauses.append("cameo_code LIKE ?")
+        params.append(where.cameo + "%")
+    if where.modality:
+        clauses.append("modality = ?")
+        params.append(where.modality)
+    if where.country:
+        clauses.append("place_country = ?")
+        params.append(where.country.upper())
+    if where.admin1:
+        clauses.append("lower(admin1) = lower(?)")
+        params.append(where.admin1)
+    if where.bbox:
+        clauses.append("longitude BETWEEN ? AND ? AND latitude BETWEEN ? AND ?")
+        min_lon, min_lat, max_lon, max_lat = where.bbox
+        params.extend([min_lon, max_lon, min_lat, max_lat])
+    if where.since:
+        clauses.append("event_date >= ?")
+        params.append(where.since)
+    if where.until:
+        clauses.append("event_date <= ?")
+        params.append(where.until)
+    if where.article_id:
+        clauses.append("article_id = ?")
+        params.append(where.article_id)
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
 class Store:
@@ -139,53 +193,8 @@ class Store:
                 for table in ("articles", "events", "rejections")}
 
     def events(self, where: EventFilter = EventFilter()) -> list[Event]:
-        clauses, params = [], []
-
-        def actor_clause(roles: tuple[str, ...], value: str) -> None:
-            parts = []
-            for role in roles:
-                parts.append(f"({role}_country = ? OR {role}_org = ? OR {role}_code LIKE ?)")
-                params.extend([value.upper(), value.upper(), value.upper() + "%"])
-            clauses.append("(" + " OR ".join(parts) + ")")
-
-        if where.actor:
-            actor_clause(("source", "target"), where.actor)
-        if where.source:
-            actor_clause(("source",), where.source)
-        if where.target:
-            actor_clause(("target",), where.target)
-        if where.plover_type:
-            clauses.append("plover_type = ?")
-            params.append(where.plover_type.upper())
-        if where.cameo:
-            clauses.append("cameo_code LIKE ?")
-            params.append(where.cameo + "%")
-        if where.modality:
-            clauses.append("modality = ?")
-            params.append(where.modality)
-        if where.country:
-            clauses.append("place_country = ?")
-            params.append(where.country.upper())
-        if where.admin1:
-            clauses.append("lower(admin1) = lower(?)")
-            params.append(where.admin1)
-        if where.bbox:
-            clauses.append("longitude BETWEEN ? AND ? AND latitude BETWEEN ? AND ?")
-            min_lon, min_lat, max_lon, max_lat = where.bbox
-            params.extend([min_lon, max_lon, min_lat, max_lat])
-        if where.since:
-            clauses.append("event_date >= ?")
-            params.append(where.since)
-        if where.until:
-            clauses.append("event_date <= ?")
-            params.append(where.until)
-        if where.article_id:
-            clauses.append("article_id = ?")
-            params.append(where.article_id)
-        sql = f"SELECT {', '.join(_EVENT_COLUMNS)} FROM events"
-        if clauses:
-            sql += " WHERE " + " AND ".join(clauses)
-        sql += " ORDER BY event_date, article_id, sentence_start, trigger_start, event_id"
+        condition, params = filter_sql(where)
+        sql = f"SELECT {', '.join(_EVENT_COLUMNS)} FROM events{condition} ORDER BY {EVENT_ORDER}"
         if where.limit:
             sql += f" LIMIT {int(where.limit)}"
         rows = self._dicts(sql, params)
