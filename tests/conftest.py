@@ -12,6 +12,8 @@ from diurna.records import Article
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_JSONL = ROOT / "samples" / "idlib_ceasefire_2020-03-05.jsonl"
 SAMPLE_TXT = ROOT / "samples" / "idlib_ceasefire_2020-03-05.txt"
+# How many events the sample yields; test_sample_article.py::test_complete_event_list lists them.
+SAMPLE_EVENT_COUNT = 28
 
 
 @pytest.fixture(scope="session")

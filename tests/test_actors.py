@@ -32,7 +32,7 @@ def resolve(coder):
     ("Moscow accused Ankara of shielding Al-Qaeda affiliated forces.", "forces", ["INSAQ"]),
     ("Erdogan previously said he had asked Putin to step aside.", "he", ["TURGOV"]),
     ("Security forces fired on protesters in Baghdad.", "forces", ["COP"]),
-    ("Attacks on terrorist positions killed several Turkish troops.", "positions", []),
+    ("Attacks on terrorist positions killed several Turkish troops.", "positions", ["INS"]),  # a thing stands for its owner
     # regression: a compound adjective naming two countries is not an actor when it modifies
     # an ordinary noun ("to de-escalate the Syrian-Turkish conflict" gave targets SYR and TUR)
     ("They agreed to de-escalate the Syrian-Turkish conflict.", "conflict", []),
@@ -44,10 +44,11 @@ def test_resolves(resolve, sentence, head, codes):
 def test_leader_tenure_follows_the_article_date(resolve):
     sentence = "Trump criticized the deal."
     assert resolve(sentence, "Trump", "2019-06-01") == ["USAGOV"]
-    assert resolve(sentence, "Trump", "2023-06-01") == []  # out of office: not coded as the US government
+    # out of office: a named person the lexicon no longer codes, not the US government
+    assert resolve(sentence, "Trump", "2023-06-01") == ["---"]
     assert resolve(sentence, "Trump", "2025-06-01") == ["USAGOV"]
 
 
 def test_assad_is_not_syrian_government_after_his_fall(resolve):
     assert resolve("Assad met Putin.", "Assad", "2020-01-01") == ["SYRGOV"]
-    assert resolve("Assad met Putin.", "Assad", "2025-06-01") == []
+    assert resolve("Assad met Putin.", "Assad", "2025-06-01") == ["---"]  # named, no longer SYRGOV

@@ -15,4 +15,6 @@ def test_benchmark_script_reports_throughput():
     result = subprocess.run([sys.executable, str(SCRIPT), "--copies", "300", "--n-process", "2"],
                             capture_output=True, text=True, check=True, timeout=900)
     assert "full pipeline+store" in result.stdout
-    assert "events                8700 (29 per article)" in result.stdout
+    from tests.conftest import SAMPLE_EVENT_COUNT
+
+    assert f"events                {300 * SAMPLE_EVENT_COUNT} ({SAMPLE_EVENT_COUNT} per article)" in result.stdout

@@ -71,7 +71,7 @@ def test_syrian_army_attacks_killed_turkish_troops(coded_sample):
 
 
 def test_turkish_claim_of_neutralised_syrian_soldiers(coded_sample):
-    (claim,) = find(coded_sample.events, trigger="neutralised")
+    (claim,) = find(coded_sample.events, trigger="neutralised", target_code="SYRMIL")
     assert (claim.source_code, claim.target_code, claim.cameo_code) == ("TURMIL", "SYRMIL", "190")
     assert claim.modality == "claimed" and claim.claimant_code == "TUR" and claim.claimant_text == "Turkey"
     assert claim.source_text == "its army"
@@ -134,7 +134,7 @@ def test_places_resolve_to_geonames(coded_sample):
 
 
 def test_casualties_and_force_sizes(coded_sample):
-    (claim,) = find(coded_sample.events, trigger="neutralised")
+    (claim,) = find(coded_sample.events, trigger="neutralised", target_code="SYRMIL")
     assert (claim.fatalities_low, claim.fatalities_high, claim.fatalities_text) == (None, 300, "up to 300 Syrian soldiers")
     (killing,) = find(coded_sample.events, trigger="killed")
     assert (killing.fatalities_low, killing.fatalities_high, killing.fatalities_text) == (2, 9, "several Turkish troops")
@@ -151,8 +151,20 @@ def test_evidence_offsets_point_into_the_original_text(coded_sample, sample_arti
 
 
 def test_complete_event_list(coded_sample):
-    """Every event the article yields; see the issue note for which of these are debatable."""
-    got = sorted((e.trigger, e.source_code, e.cameo_code, e.target_code or "-", e.modality) for e in coded_sample.events)
+    """Every event the article yields; see the issue notes for which of these are debatable.
+
+    Changes with coder v2 (issues 6 and 7), each a precision or recall change:
+    - "Erdogan agreed to come to Russia's capital" is one outer act, an intent to meet (036),
+      not a planned visit (042) on its own.
+    - "Moscow has been highly critical of the move" is a disapproval (111) with no named target.
+    - "has sent thousands of troops ... into Idlib" targets the country of the place (SYR).
+    - "Syrian Army attacks on terrorist positions killed several Turkish troops" is one killing:
+      the attacks that did it are not coded a second time.
+    - "neutralised up to 300 Syrian soldiers and multiple military vehicles" has both objects as
+      targets (the vehicles are the military's).
+    - "one day before the Putin-Erdogan meeting" only dates a statement: no meeting event.
+    """
+    got = sorted((e.trigger, e.source_code or "-", e.cameo_code, e.target_code or "-", e.modality) for e in coded_sample.events)
     assert got == sorted([
         ("agreement", "RUSGOV", "057", "TURGOV", "occurred"),
         ("agreement", "TURGOV", "057", "RUSGOV", "occurred"),
@@ -166,23 +178,22 @@ def test_complete_event_list(coded_sample):
         ("ceasefire", "TURGOV", "0871", "RUSGOV", "planned"),
         ("patrol", "RUSMIL", "062", "TURMIL", "planned"),
         ("patrol", "TURMIL", "062", "RUSMIL", "planned"),
-        ("come", "TURGOV", "042", "RUSGOV", "planned"),
+        ("agreed", "TURGOV", "036", "RUSGOV", "occurred"),
         ("confrontations", "TURMIL", "190", "SYRMIL", "occurred"),
         ("confrontations", "SYRMIL", "190", "TURMIL", "occurred"),
-        ("sent", "TUR", "154", "-", "occurred"),
+        ("sent", "TUR", "154", "SYR", "occurred"),
+        ("critical", "RUSGOV", "111", "-", "occurred"),
         ("accusing", "RUSGOV", "112", "TURGOV", "occurred"),
         ("pledged", "TUR", "030", "-", "occurred"),
         ("Operation", "TURGOV", "190", "-", "occurred"),
-        ("attacks", "SYRMIL", "190", "-", "occurred"),
         ("killed", "SYRMIL", "190", "TURMIL", "occurred"),
         ("neutralised", "TURMIL", "190", "SYRMIL", "claimed"),
+        ("neutralised", "TURMIL", "190", "MIL", "claimed"),
         ("talks", "RUSGOV", "040", "TURGOV", "occurred"),
         ("talks", "TURGOV", "040", "RUSGOV", "occurred"),
         ("clashed", "TURMIL", "190", "SYRMIL", "occurred"),
         ("clashed", "SYRMIL", "190", "TURMIL", "occurred"),
         ("asked", "TURGOV", "020", "RUSGOV", "claimed"),
-        ("meeting", "RUSGOV", "040", "TURGOV", "occurred"),
-        ("meeting", "TURGOV", "040", "RUSGOV", "occurred"),
     ])
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from diurna.cli import main
 from diurna.store import EventFilter, Store
-from tests.conftest import SAMPLE_JSONL, SAMPLE_TXT
+from tests.conftest import SAMPLE_JSONL, SAMPLE_TXT, SAMPLE_EVENT_COUNT
 
 
 @pytest.fixture()
@@ -27,7 +27,7 @@ def counts(db: str) -> dict[str, int]:
 def test_ingest_is_idempotent(db, capsys):
     assert main(["ingest", str(SAMPLE_JSONL), "--db", db]) == 0
     first = counts(db)
-    assert first["articles"] == 1 and first["events"] == 29
+    assert first["articles"] == 1 and first["events"] == SAMPLE_EVENT_COUNT
     # the .txt twin has the same content: same article id, nothing added
     assert main(["ingest", str(SAMPLE_JSONL), str(SAMPLE_TXT), "--db", db]) == 0
     assert counts(db) == first
@@ -46,7 +46,7 @@ def test_bad_records_are_quarantined_and_the_rest_stored(db, tmp_path, capsys):
     err = capsys.readouterr().err
     assert f"rejected: {batch}:1: malformed JSON" in err
     assert f"rejected: {batch}:3 (id empty): empty article content" in err
-    assert counts(db) == {"articles": 1, "events": 29, "rejections": 2}
+    assert counts(db) == {"articles": 1, "events": SAMPLE_EVENT_COUNT, "rejections": 2}
     assert main(["rejections", "--db", db]) == 0
     assert "malformed JSON" in capsys.readouterr().out
 
@@ -67,7 +67,7 @@ def test_a_failed_write_leaves_earlier_data_intact(db, coder, sample_article, mo
         monkeypatch.setattr(store, "_insert_events", explode)
         with pytest.raises(Boom):
             store.add(coded_other)
-    assert counts(db) == {"articles": 1, "events": 29, "rejections": 0}
+    assert counts(db) == {"articles": 1, "events": SAMPLE_EVENT_COUNT, "rejections": 0}
 
 
 def test_ingest_resumes_after_an_interruption(db, tmp_path, capsys):
@@ -92,7 +92,7 @@ def test_event_queries(db, capsys):
         assert {e.source_code for e in store.events(EventFilter(source="RUSGOV", cameo="04"))} == {"RUSGOV"}
         assert {e.cameo_code for e in store.events(EventFilter(since=dt.date(2020, 3, 6)))} == {"0871"}
         assert [e.trigger for e in store.events(EventFilter(until=dt.date(2019, 12, 31)))] == ["pledged"]
-        assert len(store.events(EventFilter(modality="claimed"))) == 2
+        assert len(store.events(EventFilter(modality="claimed"))) == 3  # two neutralised targets, one request
         in_russia = store.events(EventFilter(country="RUS"))
         assert {(e.trigger, e.place_name) for e in in_russia} == {("talks", "Moscow")}
         idlib_box = store.events(EventFilter(bbox=(36.0, 35.5, 37.0, 36.5)))
@@ -103,7 +103,7 @@ def test_event_queries(db, capsys):
     assert main(["events", "--db", db, "--actor", "TUR", "--type", "ASSAULT", "--since", "2020-03-01", "--format", "jsonl"]) == 0
     lines = capsys.readouterr().out.splitlines()
     # Operation Spring Shield began "last week" (week of 24 February), before --since
-    assert len(lines) == 6 and all(json.loads(line)["plover_type"] == "ASSAULT" for line in lines)
+    assert len(lines) == 7 and all(json.loads(line)["plover_type"] == "ASSAULT" for line in lines)
     assert main(["events", "--db", db, "--bbox", "37.0,55.0,38.0,56.0", "--format", "csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert {r["place_name"] for r in rows} == {"Moscow"} and json.loads(rows[0]["quantities"]) == []
@@ -120,9 +120,9 @@ def test_code_command_formats(fmt, capsys):
     elif fmt == "csv":
         rows = list(csv.DictReader(io.StringIO(out)))
     else:
-        assert "29 events" in out and "RUSGOV" in out and "0871 Declare truce, ceasefire" in out
+        assert f"{SAMPLE_EVENT_COUNT} events" in out and "RUSGOV" in out and "0871 Declare truce, ceasefire" in out
         return
-    assert len(rows) == 29
+    assert len(rows) == SAMPLE_EVENT_COUNT
     assert {"event_id", "sentence_start", "source_code", "cameo_code", "plover_type", "modality", "claimant_code"} <= set(rows[0])
 
 

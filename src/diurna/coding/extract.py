@@ -374,10 +374,12 @@ def _outer_act(verb: Token, lexicon: Lexicon) -> tuple[EventMention | None, set[
     code = lexicon.outer_code(outer, inner_sense.code if inner_sense else None)
     if inner is None and own is not None:
         code = own.code
-    sense = TriggerSense(lemma=verb.lemma_.lower(), pos="verb", code=code)
     sources = verb_subjects(verb)
     if not sources:
         return None, suppressed
+    # "Turkey and Russia agree to stop hostilities": a mutual inner act between several parties
+    mutual = bool(inner_sense and inner_sense.mutual) and len(sources) > 1
+    sense = TriggerSense(lemma=verb.lemma_.lower(), pos="verb", code=code, mutual=mutual)
     targets = _outer_targets(verb, outer, inner_token, inner_sense, lexicon)
     modality, claimant = modality_of(verb, lexicon)
     return EventMention(verb.i, sense, _indices(sources), _indices(targets), modality, claimant, _place(verb)), suppressed
@@ -443,7 +445,12 @@ def _outer_targets(verb: Token, outer: OuterAct, inner: Token | None, inner_sens
 def _verb_event(verb: Token, sense: TriggerSense, lexicon: Lexicon) -> EventMention | None:
     agentless = False
     harm = lexicon.cue(verb.lemma_.lower(), "harm")
-    if verb.dep_ == "acl" and verb.tag_ == "VBN" and _pos(verb.head) == "noun":
+    if verb.dep_ == "acl" and verb.tag_ == "VBN" and _pos(verb.head) == "noun" and _children(verb, _OBJECT_DEPS):
+        # a headline the parser read as a noun phrase: "Syrian government airstrikes killed 12
+        # civilians" (the noun is the doer; "airstrikes" stand for their own doer)
+        sources, targets = [verb.head], _verb_targets(verb, sense)
+        agentless = _is_violent_noun(verb.head, lexicon)
+    elif verb.dep_ == "acl" and verb.tag_ == "VBN" and _pos(verb.head) == "noun":
         # "Four US soldiers killed in combat", "a journalist detained in Almaty": the noun is the
         # victim ("two imprisoned bloggers", before the noun, describes a state, not an event)
         sources = [a for g in _prep_objects(verb, {"by"}) for a in _with_conjuncts(g)]
