@@ -1,4 +1,4 @@
-"""Command line: `diurna code`, `diurna ingest`, `diurna events`, `diurna rejections`."""
+"""Command line: `diurna code`, `diurna ingest`, `diurna events`, `diurna rejections`, `diurna serve`."""
 from __future__ import annotations
 
 import argparse
@@ -66,6 +66,12 @@ def _parser() -> argparse.ArgumentParser:
     rejections = commands.add_parser("rejections", help="list quarantined input records")
     rejections.add_argument("--db", default="diurna.duckdb")
     rejections.set_defaults(run=_run_rejections)
+
+    serve = commands.add_parser("serve", help="HTTP API and web page (map, timeline, network, evidence)")
+    serve.add_argument("--db", default="diurna.duckdb")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(run=_run_serve)
     return parser
 
 
@@ -159,6 +165,12 @@ def _run_rejections(args: argparse.Namespace) -> int:
             ident = f" (id {row['record_id']})" if row["record_id"] else ""
             print(f"{row['rejected_at']:%Y-%m-%d %H:%M:%S}  {row['origin']}{ident}: {row['reason']}")
     return 0
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from diurna.serve import run_server
+
+    return run_server(args.db, host=args.host, port=args.port)
 
 
 def _finish(rejected: list[Rejection]) -> int:
