@@ -32,4 +32,4 @@ def missing_vendor_files() -> list[str]:
 
 
 def install_hint() -> str:
-    return f"npm ci --prefix {SERVE_DIR}"
+    return f"npm ci --ignore-scripts --prefix {SERVE_DIR}"
