@@ -54,11 +54,12 @@ def main() -> None:
                 page.locator(f"#{panel}-panel").screenshot(path=str(args.out / f"{panel}.png"))
             if args.readme:
                 args.readme.parent.mkdir(parents=True, exist_ok=True)
-                small = browser.new_page(viewport={"width": 1200, "height": 900}, device_scale_factor=0.75)
+                small = browser.new_page(viewport={"width": 1200, "height": 1180}, device_scale_factor=0.75)
                 small.goto(f"http://127.0.0.1:{port}/?{args.query}")
                 small.wait_for_selector("body[data-ready=true]")
                 small.click("#events tbody tr")
                 small.wait_for_selector("#evidence mark.hl-trigger")
+                small.evaluate("() => window.scrollTo(0, 0)")
                 small.screenshot(path=str(args.readme), type="png")
             browser.close()
     finally:

@@ -132,11 +132,20 @@ function drawMap(places) {
     return `${p.place_name || "?"}${p.admin1 && p.admin1 !== p.place_name ? ", " + p.admin1 : ""} (${p.country || "?"}): ` +
       `${p.events} events; precision: ${precision}; mostly ${QUADS[p.quad_class]}, ${p.plover_type}`;
   });
-  svg.append("g").selectAll("text").data(points.slice(0, 8)).join("text")
+  // label the biggest points, skipping labels that would overlap one already placed
+  const labels = [];
+  for (const p of points.slice(0, 30)) {
+    const text = `${p.place_name || ""} ${p.events}`;
+    const [px, py] = projection([p.longitude, p.latitude]);
+    const box = {x: px + Math.max(4, radius(p.events)) + 2, y: py - 8, w: text.length * 6.2, h: 12};
+    if (labels.some((l) => box.x < l.x + l.w && l.x < box.x + box.w && box.y < l.y + l.h && l.y < box.y + box.h)) continue;
+    labels.push({...box, text});
+  }
+  svg.append("g").selectAll("text").data(labels).join("text")
     .attr("class", "point-label")
-    .attr("x", (p) => projection([p.longitude, p.latitude])[0] + Math.max(4, radius(p.events)) + 2)
-    .attr("y", (p) => projection([p.longitude, p.latitude])[1] + 3)
-    .text((p) => `${p.place_name || ""} ${p.events}`);
+    .attr("x", (l) => l.x)
+    .attr("y", (l) => l.y + 10)
+    .text((l) => l.text);
   const legend = $("#map-legend");
   legend.replaceChildren();
   if (state.colour === "type") {
