@@ -291,7 +291,7 @@ def test_serve_says_how_to_install_missing_libraries(monkeypatch, capsys, db_pat
     monkeypatch.setattr("diurna.serve.missing_vendor_files", lambda: ["d3/dist/d3.min.js"])
     assert run_server(db_path) == 1
     err = capsys.readouterr().err
-    assert "install them with: npm ci --prefix" in err and "src/diurna/serve" in err
+    assert "install them with: npm ci --ignore-scripts --prefix" in err and "src/diurna/serve" in err
 
 
 def test_serve_refuses_a_missing_database(tmp_path, capsys):
@@ -299,19 +299,57 @@ def test_serve_refuses_a_missing_database(tmp_path, capsys):
     assert "diurna ingest" in capsys.readouterr().err
 
 
-def test_a_writer_can_open_the_database_between_requests(tmp_path, db_path):
-    """Serving holds no lock between requests: another process can write, and the next
-    request sees what it wrote."""
+def test_an_ingest_runs_alongside_and_its_events_appear_on_the_next_request(tmp_path, db_path):
+    """Serving holds no lock between requests: `diurna ingest` in another process can write,
+    and the next request sees the new article."""
     copy = tmp_path / "live.duckdb"
     copy.write_bytes(db_path.read_bytes())
     client = TestClient(create_app(copy))
     assert client.get("/api/facets").json()["articles"] == 4
-    writer = textwrap.dedent(f"""
-        import duckdb
-        con = duckdb.connect({str(copy)!r})
-        con.execute("UPDATE articles SET title = 'edited' WHERE record_id = 'paris-1'")
-        con.execute("DELETE FROM events WHERE place_country = 'FRA'")
+    fresh = tmp_path / "fresh.jsonl"
+    fresh.write_text(json.dumps({"id": "fresh-1", "date": "2021-06-12", "source": "Wire",
+                                 "content": "Russian troops shelled Ukrainian positions near Kharkiv on Friday."}) + "\n")
+    subprocess.run([sys.executable, "-m", "diurna", "ingest", str(fresh), "--db", str(copy)], check=True,
+                   capture_output=True, timeout=300)
+    facets = client.get("/api/facets").json()
+    assert facets["articles"] == 5 and facets["events"] > 37
+
+
+def _hold_lock(path, read_only: bool, seconds: float) -> subprocess.Popen:
+    """Another process that opens `path` and keeps it open for `seconds` (prints 'open' first)."""
+    script = textwrap.dedent(f"""
+        import time, duckdb
+        con = duckdb.connect({str(path)!r}, read_only={read_only})
+        print("open", flush=True)
+        time.sleep({seconds})
         con.close()
     """)
-    subprocess.run([sys.executable, "-c", writer], check=True, timeout=60)
-    assert client.get("/api/facets").json()["events"] == 35
+    holder = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "open"
+    return holder
+
+
+def test_a_request_during_a_write_waits_then_says_busy(tmp_path, db_path):
+    copy = tmp_path / "busy.duckdb"
+    copy.write_bytes(db_path.read_bytes())
+    client = TestClient(create_app(copy, lock_wait_seconds=0.3))
+    holder = _hold_lock(copy, read_only=False, seconds=3)
+    try:
+        response = client.get("/api/events")
+        assert response.status_code == 503 and "retry" in response.json()["message"]
+    finally:
+        holder.wait(timeout=30)
+    assert client.get("/api/events").status_code == 200
+
+
+def test_a_writer_waits_for_a_reader_instead_of_failing(tmp_path, db_path):
+    """Regression: an ingest starting while a request holds its read-only connection used to
+    fail with DuckDB's lock error; it now waits for the request to finish."""
+    copy = tmp_path / "reader.duckdb"
+    copy.write_bytes(db_path.read_bytes())
+    holder = _hold_lock(copy, read_only=True, seconds=1)
+    try:
+        with Store(copy) as store:
+            assert store.counts()["events"] == 37
+    finally:
+        holder.wait(timeout=30)

@@ -43,8 +43,9 @@ class CodeRequest(BaseModel):
     source: str | None = Field(None, description="outlet")
 
 
-def create_app(db_path: str | Path) -> FastAPI:
-    """The app for one database file; it must exist and be a diurna database."""
+def create_app(db_path: str | Path, lock_wait_seconds: float = _LOCK_WAIT_SECONDS) -> FastAPI:
+    """The app for one database file, which must exist; a request that meets an ingest's write
+    lock waits up to `lock_wait_seconds` for it, then gets a 503."""
     db = str(db_path)
     if not Path(db).is_file():
         raise FileNotFoundError(f"no database at {db}; create one with `diurna ingest FILES --db {db}`")
@@ -53,7 +54,7 @@ def create_app(db_path: str | Path) -> FastAPI:
 
     def database() -> Iterator[duckdb.DuckDBPyConnection]:
         try:
-            con = connect(db, read_only=True, wait_seconds=_LOCK_WAIT_SECONDS)
+            con = connect(db, read_only=True, wait_seconds=lock_wait_seconds)
         except duckdb.IOException as err:
             raise HTTPException(503, f"the database is busy (an ingest holds it); retry shortly ({err})") from None
         try:
