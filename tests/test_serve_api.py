@@ -5,11 +5,14 @@ import csv
 import datetime as dt
 import io
 import json
+import socket
 import subprocess
 import sys
 import textwrap
+import time
 
 import duckdb
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -353,3 +356,34 @@ def test_a_writer_waits_for_a_reader_instead_of_failing(tmp_path, db_path):
             assert store.counts()["events"] == 37
     finally:
         holder.wait(timeout=30)
+
+
+def test_diurna_serve_command_serves_the_database(db_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "diurna", "serve", "--db", str(db_path), "--port", str(port)],
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        banner = server.stderr.readline()
+        assert f"open http://127.0.0.1:{port}/" in banner
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                facets = httpx.get(f"http://127.0.0.1:{port}/api/facets", timeout=5).json()
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline and server.poll() is None, "server did not answer"
+                time.sleep(0.1)
+        assert facets["events"] == 37
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_browser_tests_say_how_to_get_chromium_when_it_is_missing(monkeypatch, tmp_path):
+    from diurna.serve import browser
+
+    monkeypatch.setattr(browser, "CHROMIUM", tmp_path / "no-chromium")
+    monkeypatch.setattr(browser.shutil, "which", lambda name: None)
+    assert "apt-get install -y chromium" in browser.chromium_problem()
