@@ -153,3 +153,25 @@ def test_an_article_with_markup_renders_inert(page, base_url):
     assert "<script>document.title='pwned-content'</script>" in page.locator("#evidence .article-text").text_content()
     assert page.locator("#evidence img, #evidence script, #events img, #events script, a[href^=javascript]").count() == 0
     assert page.title() == "diurna events" and page.dialogs == [] and page.errors == []
+
+
+def test_the_api_docs_page_renders_offline(page, base_url):
+    page.goto(f"{base_url}/docs")
+    page.get_by_text("/api/events/{event_id}", exact=True).wait_for(timeout=20_000)
+    assert all(url.startswith(base_url + "/") or url.startswith("data:") for url in page.requests)
+    assert page.errors == []
+
+
+def test_the_map_zooms_in_and_separates_nearby_places(page, base_url):
+    open_page(page, base_url)
+    labels = lambda: set(page.locator("#map .point-label").all_text_contents())  # noqa: E731
+    assert "Aleppo 1" not in labels()  # at world scale Aleppo's label would overlap Idlib's
+    box = page.locator("#map circle.point[data-country=SYR]").first.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    for _ in range(10):
+        page.mouse.wheel(0, -300)
+        page.wait_for_timeout(100)
+    page.wait_for_timeout(300)
+    assert "scale(" in page.locator("#map > g").get_attribute("transform")
+    assert {"Aleppo 1", "Saraqib 1", "Idlib 27"} <= labels()
+    assert page.errors == []

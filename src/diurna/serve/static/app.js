@@ -112,13 +112,14 @@ function drawMap(places) {
     projection.fitSize([width, height], {type: "Sphere"});
   }
   const path = d3.geoPath(projection);
-  svg.append("g").selectAll("path").data(countries.features).join("path")
+  const layer = svg.append("g");  // zoomed and panned as one
+  layer.append("g").selectAll("path").data(countries.features).join("path")
     .attr("class", (f) => "land" + (reported.has(f.id) ? " reported" : ""))
     .attr("id", (f) => "country-" + f.id)
     .attr("d", path)
     .append("title").text((f) => f.properties.name + (reported.has(f.id) ? `: ${reported.get(f.id)} events placed only at country level` : ""));
   const radius = d3.scaleSqrt().domain([0, d3.max(points, (p) => p.events) || 1]).range([0, 22]);
-  const dots = svg.append("g").selectAll("circle").data(points).join("circle")
+  const dots = layer.append("g").selectAll("circle").data(points).join("circle")
     .attr("class", (p) => "point precision-" + p.geo_precision)
     .attr("data-country", (p) => p.country || "")
     .attr("data-events", (p) => p.events)
@@ -132,20 +133,35 @@ function drawMap(places) {
     return `${p.place_name || "?"}${p.admin1 && p.admin1 !== p.place_name ? ", " + p.admin1 : ""} (${p.country || "?"}): ` +
       `${p.events} events; precision: ${precision}; mostly ${QUADS[p.quad_class]}, ${p.plover_type}`;
   });
-  // label the biggest points, skipping labels that would overlap one already placed
-  const labels = [];
-  for (const p of points.slice(0, 30)) {
-    const text = `${p.place_name || ""} ${p.events}`;
-    const [px, py] = projection([p.longitude, p.latitude]);
-    const box = {x: px + Math.max(4, radius(p.events)) + 2, y: py - 8, w: text.length * 6.2, h: 12};
-    if (labels.some((l) => box.x < l.x + l.w && l.x < box.x + box.w && box.y < l.y + l.h && l.y < box.y + box.h)) continue;
-    labels.push({...box, text});
-  }
-  svg.append("g").selectAll("text").data(labels).join("text")
-    .attr("class", "point-label")
-    .attr("x", (l) => l.x)
-    .attr("y", (l) => l.y + 10)
-    .text((l) => l.text);
+  // label the biggest points, skipping labels that would overlap one already placed (on screen)
+  const labelLayer = layer.append("g");
+  const label = (transform) => {
+    const placed = [];
+    for (const p of points.slice(0, 30)) {
+      const text = `${p.place_name || ""} ${p.events}`;
+      const [px, py] = projection([p.longitude, p.latitude]);
+      const [sx, sy] = transform.apply([px, py]);
+      const r = Math.max(4, radius(p.events));
+      const box = {x: sx + r + 2, y: sy - 8, w: text.length * 6.2, h: 12};
+      if (placed.some((l) => box.x < l.x + l.w && l.x < box.x + box.w && box.y < l.y + l.h && l.y < box.y + box.h)) continue;
+      placed.push({...box, px, py, r, text});
+    }
+    const k = transform.k;
+    labelLayer.selectAll("text").data(placed).join("text")
+      .attr("class", "point-label")
+      .attr("x", (l) => l.px + (l.r + 2) / k)
+      .attr("y", (l) => l.py + 2 / k)
+      .style("font-size", `${10 / k}px`)
+      .style("stroke-width", `${3 / k}px`)
+      .text((l) => l.text);
+  };
+  label(d3.zoomIdentity);
+  // wheel or drag to zoom and pan; points and labels keep their size on screen
+  svg.call(d3.zoom().scaleExtent([1, 60]).translateExtent([[0, 0], [width, height]]).on("zoom", (event) => {
+    layer.attr("transform", event.transform);
+    dots.attr("r", (p) => Math.max(4, radius(p.events)) / event.transform.k);
+    label(event.transform);
+  }));
   const legend = $("#map-legend");
   legend.replaceChildren();
   if (state.colour === "type") {
