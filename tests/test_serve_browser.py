@@ -138,6 +138,13 @@ def test_a_row_click_shows_the_evidence_highlighted(page, base_url):
     page.click("#show-article")
     assert page.locator("#evidence .article-text mark.hl-trigger").text_content() == "attacked"
     assert page.errors == []
+    # the API's link to the article view opens the same evidence and article text
+    event_id = parse_qs(urlparse(page.url).query)["event"][0]
+    link = page.request.get(f"{base_url}/api/events/{event_id}").json()["article_page_url"]
+    shared = page.context.new_page()
+    open_page(shared, base_url, link.lstrip("/"))
+    assert shared.locator("#evidence .sentence mark.hl-trigger").text_content() == "attacked"
+    assert shared.locator("#evidence .article-text mark.hl-trigger").text_content() == "attacked"
 
 
 def test_an_article_with_markup_renders_inert(page, base_url):

@@ -148,6 +148,7 @@ def event_detail(con: duckdb.DuckDBPyConnection, event_id: str) -> dict[str, Any
         "article": article,
         "article_url": f"/api/articles/{event['article_id']}",
         "page_url": f"/?event={event_id}",
+        "article_page_url": f"/?event={event_id}&show=article",  # the article text, trigger highlighted
     }
 
 

@@ -5,7 +5,7 @@
 const FILTERS = ["since", "until", "actor", "type", "country", "modality"];
 const QUADS = {1: "verbal cooperation", 2: "material cooperation", 3: "verbal conflict", 4: "material conflict"};
 const PAGE_SIZE = 50;
-const state = {filters: {}, colour: "", event: null, cursors: [null], page: 0, world: null, typeColour: null};
+const state = {filters: {}, colour: "", event: null, showArticle: false, cursors: [null], page: 0, world: null, typeColour: null};
 
 const $ = (selector) => document.querySelector(selector);
 
@@ -32,6 +32,7 @@ function readUrl() {
   for (const name of FILTERS) if (params.get(name)) state.filters[name] = params.get(name);
   state.colour = params.get("colour") || "";
   state.event = params.get("event");
+  state.showArticle = params.get("show") === "article";
   const form = $("#filters");
   for (const name of FILTERS) form.elements[name].value = state.filters[name] || "";
   form.elements.colour.value = state.colour;
@@ -42,6 +43,7 @@ function writeUrl() {
   for (const name of FILTERS) if (state.filters[name]) params.set(name, state.filters[name]);
   if (state.colour) params.set("colour", state.colour);
   if (state.event) params.set("event", state.event);
+  if (state.event && state.showArticle) params.set("show", "article");
   const url = location.pathname + (params.toString() ? "?" + params : "");
   history.replaceState(null, "", url);
 }
@@ -341,8 +343,9 @@ function safeLink(url) {
   return document.createTextNode(url);
 }
 
-async function showEvent(id) {
+async function showEvent(id, withArticle = false) {
   state.event = id;
+  state.showArticle = withArticle;
   writeUrl();
   for (const row of document.querySelectorAll("#events tbody tr")) row.classList.toggle("selected", row.dataset.eventId === id);
   const box = $("#evidence");
@@ -380,9 +383,12 @@ async function showEvent(id) {
   const more = el("button", {type: "button", id: "show-article"}, "Show the article with the trigger highlighted");
   more.addEventListener("click", () => showArticle(e));
   box.replaceChildren(sentence, legend, facts, more);
+  if (withArticle) await showArticle(e);
 }
 
 async function showArticle(e) {
+  state.showArticle = true;
+  writeUrl();
   const article = await api("/api/articles/" + encodeURIComponent(e.article_id));
   const text = el("div", {class: "article-text"});
   text.append(highlighted(article.content, [{role: "trigger", start: e.trigger_start, end: e.trigger_end}]));
@@ -423,7 +429,7 @@ async function start() {
   $("#next").addEventListener("click", async () => { state.page += 1; await loadTable(); });
   $("#prev").addEventListener("click", async () => { state.page -= 1; await loadTable(); });
   await refresh();
-  if (state.event) await showEvent(state.event);
+  if (state.event) await showEvent(state.event, state.showArticle);
   document.body.dataset.ready = "true";
 }
 
