@@ -302,6 +302,18 @@ def test_serve_refuses_a_missing_database(tmp_path, capsys):
     assert "diurna ingest" in capsys.readouterr().err
 
 
+def test_serve_refuses_files_that_are_not_diurna_databases(tmp_path, capsys):
+    other = tmp_path / "other.duckdb"
+    with duckdb.connect(str(other)) as con:
+        con.execute("CREATE TABLE t (x INTEGER)")
+    text = tmp_path / "notes.duckdb"
+    text.write_text("not a database")
+    assert run_server(other) == 1
+    assert "is not a diurna database" in capsys.readouterr().err
+    assert run_server(text) == 1
+    assert "cannot be opened as a DuckDB database" in capsys.readouterr().err
+
+
 def test_an_ingest_runs_alongside_and_its_events_appear_on_the_next_request(tmp_path, db_path):
     """Serving holds no lock between requests: `diurna ingest` in another process can write,
     and the next request sees the new article."""

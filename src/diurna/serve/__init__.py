@@ -21,7 +21,7 @@ def run_server(db_path: str | Path, host: str = "127.0.0.1", port: int = 8000) -
         return 1
     try:
         app = create_app(db_path)
-    except FileNotFoundError as err:
+    except (FileNotFoundError, ValueError) as err:
         print(f"diurna serve: {err}", file=sys.stderr)
         return 1
     shown = f"[{host}]" if ":" in host else host

@@ -49,6 +49,7 @@ def create_app(db_path: str | Path, lock_wait_seconds: float = _LOCK_WAIT_SECOND
     db = str(db_path)
     if not Path(db).is_file():
         raise FileNotFoundError(f"no database at {db}; create one with `diurna ingest FILES --db {db}`")
+    _check_database(db)
     app = FastAPI(title="diurna", version="0.1.0", docs_url=None, redoc_url=None,
                   description="Coded political events (CAMEO, PLOVER) stored by `diurna ingest`.")
 
@@ -67,6 +68,24 @@ def create_app(db_path: str | Path, lock_wait_seconds: float = _LOCK_WAIT_SECOND
     _add_api(app, database)
     _add_page(app)
     return app
+
+
+def _check_database(db: str) -> None:
+    """Refuse a file that is not a diurna database (unless an ingest holds it right now)."""
+    try:
+        con = connect(db, read_only=True, wait_seconds=0)
+    except duckdb.IOException as err:
+        if "lock" in str(err).lower():
+            return  # being written: requests will wait for the writer or answer 503
+        raise ValueError(f"{db} cannot be opened as a DuckDB database ({err})") from None
+    except duckdb.Error as err:
+        raise ValueError(f"{db} cannot be opened as a DuckDB database ({err})") from None
+    try:
+        tables = {row[0] for row in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    finally:
+        con.close()
+    if not {"articles", "events"} <= tables:
+        raise ValueError(f"{db} is not a diurna database (no articles and events tables)")
 
 
 def _install_error_handlers(app: FastAPI) -> None:

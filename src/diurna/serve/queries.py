@@ -166,7 +166,7 @@ def highlights(event: dict[str, Any]) -> list[dict[str, Any]]:
         phrase = event.get(key)
         if not phrase:
             continue
-        found = [i for i in _occurrences(sentence, phrase)]
+        found = _occurrences(sentence, phrase)
         if not found:
             continue
         start = min(found, key=lambda i: abs(i - trigger_at))
