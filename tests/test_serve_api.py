@@ -20,7 +20,7 @@ from diurna.serve import create_app, run_server
 from diurna.serve.app import CODE_MAX_CHARS
 from diurna.store import EventFilter, Store
 from tests.conftest import SAMPLE_JSONL
-from tests.serve_support import XSS_SENTENCE_MARKUP, build_database
+from tests.serve_support import STORED_ARTICLES, STORED_EVENTS, XSS_SENTENCE_MARKUP, build_database
 
 SAMPLE_EVENTS = 29
 
@@ -43,7 +43,7 @@ def all_events(db_path):
 
 def test_events_lists_everything_with_total(client, all_events):
     body = client.get("/api/events", params={"limit": 1000}).json()
-    assert body["total"] == len(all_events) == 37
+    assert body["total"] == len(all_events) == STORED_EVENTS
     assert sorted(e["event_id"] for e in body["events"]) == sorted(e.event_id for e in all_events)
     first = body["events"][0]
     assert first["event_date"] == min(e.event_date for e in all_events).isoformat()
@@ -89,7 +89,7 @@ def test_cursor_paging_visits_every_event_once_in_order(client):
         cursor, pages = body["next_cursor"], pages + 1
         if cursor is None:
             break
-    assert pages == 5 and len(seen) == 37 == len({e["event_id"] for e in seen})
+    assert pages == 5 and len(seen) == STORED_EVENTS == len({e["event_id"] for e in seen})
     dates = [e["event_date"] for e in seen]
     assert dates == sorted(dates, reverse=True)
 
@@ -97,7 +97,7 @@ def test_cursor_paging_visits_every_event_once_in_order(client):
 def test_offset_paging_matches_one_big_page(client):
     whole = [e["event_id"] for e in client.get("/api/events", params={"limit": 1000, "sort": "goldstein"}).json()["events"]]
     pieces = []
-    for offset in range(0, 37, 10):
+    for offset in range(0, STORED_EVENTS, 10):
         pieces += [e["event_id"] for e in client.get(
             "/api/events", params={"limit": 10, "offset": offset, "sort": "goldstein"}).json()["events"]]
     assert pieces == whole
@@ -109,7 +109,7 @@ def test_csv_format_has_every_column_and_row(client, all_events):
     response = client.get("/api/events", params={"format": "csv", "limit": 1000})
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.text)))
-    assert len(rows) == 37 and response.headers["x-total-count"] == "37"
+    assert len(rows) == STORED_EVENTS and response.headers["x-total-count"] == str(STORED_EVENTS)
     assert set(all_events[0].model_dump()) <= set(rows[0])
     assert all(isinstance(json.loads(r["quantities"]), list) for r in rows)
 
@@ -149,8 +149,8 @@ def test_article_returns_text_and_event_offsets(client, all_events):
 
 def test_stats_count_every_event_per_bucket_and_class(client):
     body = client.get("/api/stats", params={"bucket": "month"}).json()
-    assert body["bucket"] == "month" and body["total"] == 37
-    assert sum(s["count"] for s in body["series"]) == 37
+    assert body["bucket"] == "month" and body["total"] == STORED_EVENTS
+    assert sum(s["count"] for s in body["series"]) == STORED_EVENTS
     assert {s["key"] for s in body["series"]} <= {"1", "2", "3", "4"}
     june = [s for s in body["series"] if s["period"] == "2021-06-01"]
     assert sum(s["count"] for s in june) == 4
@@ -186,13 +186,15 @@ def test_places_group_events_by_coordinates(client):
     by_name = {p["place_name"]: p for p in body["points"]}
     assert by_name["Kharkiv"]["events"] == 4 and by_name["Kharkiv"]["country"] == "UKR"
     assert by_name["Idlib"]["country"] == "SYR" and by_name["Idlib"]["precision_counts"]["article"] > 0
-    assert sum(p["events"] for p in body["points"]) + sum(c["events"] for c in body["countries"]) + body["unplaced"] == 37
+    assert body["countries"] == [{"country": "SDN", "numeric": "729", "events": 1}]
+    total = sum(p["events"] for p in body["points"]) + sum(c["events"] for c in body["countries"]) + body["unplaced"]
+    assert total == STORED_EVENTS
 
 
 def test_facets_list_values_present(client):
     body = client.get("/api/facets").json()
-    assert body["events"] == 37 and body["articles"] == 4
-    assert {f["value"] for f in body["country"]} == {"SYR", "RUS", "UKR", "FRA"}
+    assert body["events"] == STORED_EVENTS and body["articles"] == STORED_ARTICLES
+    assert {f["value"] for f in body["country"]} == {"SYR", "RUS", "UKR", "FRA", "SDN"}
 
 
 @pytest.mark.parametrize("params, field", [
@@ -242,7 +244,7 @@ def test_code_endpoint_codes_without_storing(client, db_path):
     events = response.json()["events"]
     assert {(e["source_code"], e["cameo_code"]) for e in events} >= {("RUSMIL", "194")}
     assert all(e["outlet"] == "Wire" for e in events)
-    assert client.get("/api/facets").json()["events"] == 37
+    assert client.get("/api/facets").json()["events"] == STORED_EVENTS
 
 
 @pytest.mark.parametrize("body, status, field, message", [
@@ -320,14 +322,14 @@ def test_an_ingest_runs_alongside_and_its_events_appear_on_the_next_request(tmp_
     copy = tmp_path / "live.duckdb"
     copy.write_bytes(db_path.read_bytes())
     client = TestClient(create_app(copy))
-    assert client.get("/api/facets").json()["articles"] == 4
+    assert client.get("/api/facets").json()["articles"] == STORED_ARTICLES
     fresh = tmp_path / "fresh.jsonl"
     fresh.write_text(json.dumps({"id": "fresh-1", "date": "2021-06-12", "source": "Wire",
                                  "content": "Russian troops shelled Ukrainian positions near Kharkiv on Friday."}) + "\n")
     subprocess.run([sys.executable, "-m", "diurna", "ingest", str(fresh), "--db", str(copy)], check=True,
                    capture_output=True, timeout=300)
     facets = client.get("/api/facets").json()
-    assert facets["articles"] == 5 and facets["events"] > 37
+    assert facets["articles"] == STORED_ARTICLES + 1 and facets["events"] > STORED_EVENTS
 
 
 def _hold_lock(path, read_only: bool, seconds: float) -> subprocess.Popen:
@@ -365,7 +367,7 @@ def test_a_writer_waits_for_a_reader_instead_of_failing(tmp_path, db_path):
     holder = _hold_lock(copy, read_only=True, seconds=1)
     try:
         with Store(copy) as store:
-            assert store.counts()["events"] == 37
+            assert store.counts()["events"] == STORED_EVENTS
     finally:
         holder.wait(timeout=30)
 
@@ -387,7 +389,7 @@ def test_diurna_serve_command_serves_the_database(db_path):
             except httpx.TransportError:
                 assert time.monotonic() < deadline and server.poll() is None, "server did not answer"
                 time.sleep(0.1)
-        assert facets["events"] == 37
+        assert facets["events"] == STORED_EVENTS
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -15,7 +15,7 @@ import uvicorn
 
 from diurna.serve import create_app
 from diurna.serve.browser import chromium_problem, launch
-from tests.serve_support import XSS_SENTENCE_MARKUP, build_database
+from tests.serve_support import STORED_EVENTS, XSS_SENTENCE_MARKUP, build_database
 
 _PROBLEM = chromium_problem()
 pytestmark = pytest.mark.skipif(_PROBLEM is not None, reason=f"BROWSER TESTS SKIPPED: {_PROBLEM}")
@@ -81,7 +81,7 @@ def test_page_loads_with_no_errors_and_nothing_leaves_localhost(page, base_url):
     open_page(page, base_url)
     assert page.errors == []
     assert page.requests and all(url.startswith(base_url + "/") or url.startswith("data:") for url in page.requests)
-    assert page.locator("#events tbody tr").count() == 37
+    assert page.locator("#events tbody tr").count() == STORED_EVENTS
     assert page.locator("#network .node").count() >= 6
     assert page.locator("#timeline rect.bar").count() >= 4
     assert page.locator("#map path.land").count() > 150  # Natural Earth outlines from the world-atlas package
@@ -98,6 +98,9 @@ def test_map_shows_the_sample_events_in_syria(page, base_url):
     }""", SYRIA)
     assert inside and all(within for _, within in inside)
     assert sum(n for n, _ in inside) >= 27  # the sample's Idlib events plus Aleppo and Saraqib
+    # an event placed only at country level shades its country (Sudan, ISO 729)
+    assert page.locator("#map #country-729.reported").count() == 1
+    assert "1 events placed only by country (shaded)" in page.locator("#map-legend").text_content()
 
 
 def test_a_filter_changes_table_map_and_url(page, base_url):
