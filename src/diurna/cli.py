@@ -1,4 +1,5 @@
-"""Command line: `diurna code`, `ingest`, `events`, `evaluate`, `audit`, `rejections`: thin shells over the library."""
+"""Command line: `diurna code`, `ingest`, `events`, `export`, `evaluate`, `audit`, `rejections`, `serve`:
+thin shells over the library."""
 from __future__ import annotations
 
 import argparse
@@ -87,6 +88,11 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=EXPORT_FORMATS, required=True)
     _add_event_filters(export)
     export.set_defaults(run=_run_export)
+    serve = commands.add_parser("serve", help="HTTP API and web page (map, timeline, network, evidence)")
+    serve.add_argument("--db", default="diurna.duckdb")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(run=_run_serve)
     return parser
 
 
@@ -269,6 +275,11 @@ def _run_export(args: argparse.Namespace) -> int:
     left_out = f" ({result.left_out} without coordinates left out)" if result.left_out else ""
     print(f"wrote {result.written} events to {args.out} as {args.format}{left_out}", file=sys.stderr)
     return 0
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from diurna.serve import run_server
+
+    return run_server(args.db, host=args.host, port=args.port)
 
 
 def _finish(rejected: list[Rejection]) -> int:

@@ -115,6 +115,12 @@ def _read_txt(path: Path | InputFile, default_date: dt.date | None, max_chars: i
     return _article_from_record(record, origin, default_date, max_chars, excerpt)
 
 
+def article_from_record(record: dict[str, Any], origin: str, default_date: dt.date | None = None,
+                        max_chars: int = DEFAULT_MAX_CHARS) -> Article | Rejection:
+    """Validate one record given as a dict (as `diurna serve` receives it), with the file readers' rules."""
+    return _article_from_record(record, origin, default_date, max_chars, excerpt="")
+
+
 def _article_from_record(
     record: dict[str, Any], origin: str, default_date: dt.date | None, max_chars: int, excerpt: str,
 ) -> Article | Rejection:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,6 +47,22 @@ CREATE TABLE IF NOT EXISTS rejections (
 """
 
 
+def connect(path: str, read_only: bool, wait_seconds: float = 5.0) -> duckdb.DuckDBPyConnection:
+    """Open the database, waiting briefly while another process holds its file lock.
+
+    DuckDB lets one process write or several read; `diurna serve` holds read-only connections
+    for one request at a time, so an ingest that starts meanwhile waits milliseconds, not fails.
+    """
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            return duckdb.connect(path, read_only=read_only)
+        except duckdb.IOException as err:
+            if "lock" not in str(err).lower() or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.05)
+
+
 @dataclass(frozen=True)
 class EventFilter:
     actor: str | None = None  # matches source or target country, org or full code prefix
@@ -69,56 +86,14 @@ EVENT_ORDER = "event_date, article_id, sentence_start, trigger_start, event_id"
 def filter_sql(where: EventFilter) -> tuple[str, list]:
     """The WHERE clause (with its leading " WHERE ", or "") and parameters for an EventFilter's
     conditions on the events table; `limit` is left to the caller. Shared by queries and exports."""
-    clauses, params = [], []
-
-    def actor_clause(roles: tuple[str, ...], value: str) -> None:
-        parts = []
-        for role in roles:
-            parts.append(f"({role}_country = ? OR {role}_org = ? OR {role}_code LIKE ?)")
-            params.extend([value.upper(), value.upper(), value.upper() + "%"])
-        clauses.append("(" + " OR ".join(parts) + ")")
-
-    if where.actor:
-        actor_clause(("source", "target"), where.actor)
-    if where.source:
-        actor_clause(("source",), where.source)
-    if where.target:
-        actor_clause(("target",), where.target)
-    if where.plover_type:
-        clauses.append("plover_type = ?")
-        params.append(where.plover_type.upper())
-    if where.cameo:
-        clauses.append("cameo_code LIKE ?")
-        params.append(where.cameo + "%")
-    if where.modality:
-        clauses.append("modality = ?")
-        params.append(where.modality)
-    if where.country:
-        clauses.append("place_country = ?")
-        params.append(where.country.upper())
-    if where.admin1:
-        clauses.append("lower(admin1) = lower(?)")
-        params.append(where.admin1)
-    if where.bbox:
-        clauses.append("longitude BETWEEN ? AND ? AND latitude BETWEEN ? AND ?")
-        min_lon, min_lat, max_lon, max_lat = where.bbox
-        params.extend([min_lon, max_lon, min_lat, max_lat])
-    if where.since:
-        clauses.append("event_date >= ?")
-        params.append(where.since)
-    if where.until:
-        clauses.append("event_date <= ?")
-        params.append(where.until)
-    if where.article_id:
-        clauses.append("article_id = ?")
-        params.append(where.article_id)
+    clauses, params = filter_clauses(where)
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
 class Store:
     def __init__(self, path: str | Path, read_only: bool = False):
         self.path = str(path)
-        self.connection = duckdb.connect(self.path, read_only=read_only)
+        self.connection = connect(self.path, read_only=read_only)
         if not read_only:
             self.connection.execute(_DDL)
             self.connection.execute(
@@ -206,3 +181,52 @@ class Store:
         cursor = self.connection.execute(sql, params)
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def filter_clauses(where: EventFilter) -> tuple[list[str], list[Any]]:
+    """SQL conditions (joined with AND) and their parameters for `where`, shared by the CLI and the API."""
+    clauses: list[str] = []
+    params: list[Any] = []
+
+    def actor_clause(roles: tuple[str, ...], value: str) -> None:
+        parts = []
+        for role in roles:
+            parts.append(f"({role}_country = ? OR {role}_org = ? OR {role}_code LIKE ?)")
+            params.extend([value.upper(), value.upper(), value.upper() + "%"])
+        clauses.append("(" + " OR ".join(parts) + ")")
+
+    if where.actor:
+        actor_clause(("source", "target"), where.actor)
+    if where.source:
+        actor_clause(("source",), where.source)
+    if where.target:
+        actor_clause(("target",), where.target)
+    if where.plover_type:
+        clauses.append("plover_type = ?")
+        params.append(where.plover_type.upper())
+    if where.cameo:
+        clauses.append("cameo_code LIKE ?")
+        params.append(where.cameo + "%")
+    if where.modality:
+        clauses.append("modality = ?")
+        params.append(where.modality)
+    if where.country:
+        clauses.append("place_country = ?")
+        params.append(where.country.upper())
+    if where.admin1:
+        clauses.append("lower(admin1) = lower(?)")
+        params.append(where.admin1)
+    if where.bbox:
+        clauses.append("longitude BETWEEN ? AND ? AND latitude BETWEEN ? AND ?")
+        min_lon, min_lat, max_lon, max_lat = where.bbox
+        params.extend([min_lon, max_lon, min_lat, max_lat])
+    if where.since:
+        clauses.append("event_date >= ?")
+        params.append(where.since)
+    if where.until:
+        clauses.append("event_date <= ?")
+        params.append(where.until)
+    if where.article_id:
+        clauses.append("article_id = ?")
+        params.append(where.article_id)
+    return clauses, params
