@@ -43,6 +43,8 @@ _WAR_CODES = frozenset({"183", "1831", "194", "195", "196", "200", "202", "203",
 _TARGET_REQUIRED = ("041", "042", "043", "054", "112", "115")
 # Prepositions that name whom an act is for or against when it has no object.
 _RECIPIENT_PREPS = frozenset({"to", "for", "against", "with", "from", "toward", "towards", "on", "into"})
+# Event nouns that name armed conflict itself ("violent clashes in Aleppo", "heavy fighting").
+_WAR_NOUNS = frozenset({"clash", "fighting", "offensive", "ambush", "raid", "invasion", "incursion", "battle", "combat"})
 # Violent nouns that crime reporting shares with war reporting: no sign of conflict on their own.
 _CRIME_NOUNS = frozenset({"fight", "fighting", "shooting", "killing", "murder", "death", "casualty", "stabbing", "violence"})
 _SCORE = re.compile(r"(?<![\d/-])\d{1,3}-\d{1,3}(?![\d/-])")
@@ -144,7 +146,7 @@ class Coder:
         """Signs that an act of force with no political actor is conflict, not crime: a
         violent cause ("killed in a blast"), a weapon or an armed group in the sentence, or at
         least three victims."""
-        if mention.sense.code in _WAR_CODES:
+        if mention.sense.code in _WAR_CODES or doc[mention.trigger].lemma_.lower() in _WAR_NOUNS:
             return True
         sentence = doc[mention.trigger].sent
         for token in sentence:
@@ -152,8 +154,10 @@ class Coder:
             if token.i != mention.trigger and token.pos_ == "NOUN" and lemma not in _CRIME_NOUNS and any(
                     s.code[:2] >= "18" for s in self.lexicon.triggers.get((lemma, "noun"), []) if s.code != "-"):
                 return True
-            if self.lexicon.targets.get(lemma) == "weapon" or self.lexicon.agents.get(lemma) in ARMED_SECTORS:
+            if self.lexicon.targets.get(lemma) == "weapon":
                 return True
+            if self.lexicon.agents.get(lemma) in ARMED_SECTORS and token.tag_ in ("NNS", "NNPS"):
+                return True  # "soldiers", "militants"; not "an evil force"
         return any(count >= 3 for count in _victim_counts(mention, doc))
 
     def _domain_of(self, sentence: Span) -> str | None:
@@ -202,6 +206,9 @@ class Coder:
             pairs = [(a, b) for a in (sources or [None]) for b in (targets or [None])]
         if not located_target:  # "Sudan's government lifted the emergency in Darfur": a state may act at home
             pairs = [(a, b) for a, b in pairs if a is None or b is None or not _same_actor(a, b)]
+        # each pair needs its own political party ("schools and councils banned them": the councils)
+        pairs = [(a, b) for a, b in pairs
+                 if _has_political_actor([a] if a else [], [b] if b else [], cameo.root, mention.agentless)]
         if not pairs:
             return []
 

@@ -502,7 +502,12 @@ def _verb_event(verb: Token, sense: TriggerSense, lexicon: Lexicon) -> EventMent
 
 def _concrete_objects(verb: Token, lexicon: Lexicon) -> bool:
     """True when the verb has no direct object, or one that force can be used against: a
-    person or group, a named place or body, a building or vehicle ("attacked a convoy")."""
+    person or group, a named place or body, a building or vehicle ("attacked a convoy"); and
+    when what it is done with, if said, is a weapon ("attacked with machetes")."""
+    means = [m for m in _prep_objects(verb, {"with"})  # things, not manners ("with impunity")
+             if m.tag_ in ("NNS", "NNPS") or any(c.dep_ == "det" for c in m.children)]
+    if means and not any(m.lemma_.lower() in lexicon.targets or is_person_like(m, lexicon) for m in means):
+        return False  # "bombarded with pop-up ads", "hit with a fine"
     objects = object_tokens(verb)
     if not objects:
         return True
@@ -606,6 +611,9 @@ def _noun_participants(
     sources += _prep_objects(noun, {"by"})
     between = [t for g in _prep_objects(noun, {"between", "among"}) for t in _with_conjuncts(g)]
     targets = [t for n in nodes for g in _prep_objects(n, _TARGET_PREPS - {"to", "into"}) for t in _with_conjuncts(g)]
+    if not targets and sense.code[:2] in _FORCE_ROOTS:  # "the killing of a sect official", "the arrest of 12"
+        targets = [t for g in _prep_objects(noun, {"of"}) for t in _with_conjuncts(g)
+                   if is_person_like(t, lexicon) or t.pos_ == "PROPN" or t.like_num]
     light_verb = binder = None
     if between:
         sources = sources + between

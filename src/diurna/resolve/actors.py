@@ -22,6 +22,8 @@ _PHRASE_DEPS = {"compound", "amod", "nmod", "poss", "det", "nummod", "quantmod",
 _MODIFIER_DEPS = {"compound", "amod", "poss", "nmod"}
 # A city this big, named where an actor would be, stands for its country ("fired at Tel Aviv").
 _ACTOR_PLACE_POPULATION = 50_000
+# Agent nouns that in a proper name do not name a role.
+_NAME_WORDS = {"capital", "state", "city"}
 # Modifiers that make a role a company's: "chief operating officer", "marketing director".
 _CORPORATE_WORDS = {"operating", "financial", "executive", "technology", "marketing", "commercial", "managing",
                     "sales", "investment"}
@@ -234,6 +236,8 @@ class ActorResolver:
         lemma = token.lemma_.lower()
         if token.pos_ == "PROPN":  # spaCy does not lemmatise proper nouns: "Army", "Forces"
             lemma = token.lower_
+            if lemma in _NAME_WORDS:
+                return None  # "Sequoia Capital", "Islamic State" name things, not roles
             if lemma not in self.lexicon.agents and lemma.endswith("s"):
                 lemma = lemma[:-1]
         sector = self.lexicon.agents.get(lemma)
@@ -258,9 +262,14 @@ class ActorResolver:
         return None
 
     def _antecedent(self, pronoun: Token, day: dt.date) -> list[Actor]:
-        """The nearest earlier subject in the sentence that names an actor."""
+        """The nearest earlier subject in the sentence that names an actor and agrees in number
+        ("Doctors in Athens wanted to operate but he insisted": not the doctors)."""
+        plural = pronoun.lower_ in ("they", "them", "their")
+        singular = pronoun.lower_ in ("he", "she", "him", "her", "his")
         for token in reversed(list(pronoun.sent)[: pronoun.i - pronoun.sent.start]):
             if token.dep_ in ("nsubj", "nsubjpass") and not is_pronoun(token):
+                if (singular and token.tag_ in ("NNS", "NNPS")) or (plural and token.tag_ == "NN" and not token.conjuncts):
+                    continue
                 actors = self.resolve(token, day, _depth=3)
                 if actors:
                     return actors
