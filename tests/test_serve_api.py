@@ -19,10 +19,10 @@ from fastapi.testclient import TestClient
 from diurna.serve import create_app, run_server
 from diurna.serve.app import CODE_MAX_CHARS
 from diurna.store import EventFilter, Store
-from tests.conftest import SAMPLE_JSONL
-from tests.serve_support import STORED_ARTICLES, STORED_EVENTS, XSS_SENTENCE_MARKUP, build_database
+from tests.conftest import SAMPLE_EVENT_COUNT, SAMPLE_JSONL
+from tests.serve_support import KHARKIV_EVENTS, STORED_ARTICLES, STORED_EVENTS, XSS_SENTENCE_MARKUP, build_database
 
-SAMPLE_EVENTS = 29
+SAMPLE_EVENTS = SAMPLE_EVENT_COUNT
 
 
 @pytest.fixture(scope="module")
@@ -153,7 +153,7 @@ def test_stats_count_every_event_per_bucket_and_class(client):
     assert sum(s["count"] for s in body["series"]) == STORED_EVENTS
     assert {s["key"] for s in body["series"]} <= {"1", "2", "3", "4"}
     june = [s for s in body["series"] if s["period"] == "2021-06-01"]
-    assert sum(s["count"] for s in june) == 4
+    assert sum(s["count"] for s in june) == KHARKIV_EVENTS
     by_type = client.get("/api/stats", params={"by": "plover_type", "bucket": "day", "country": "FRA"}).json()
     assert by_type["series"] == [{"period": "2021-07-01", "key": "CONSULT", "count": 2, "goldstein": 2.0}]
 
@@ -184,7 +184,7 @@ def test_network_weights_and_balance(client, all_events):
 def test_places_group_events_by_coordinates(client):
     body = client.get("/api/places").json()
     by_name = {p["place_name"]: p for p in body["points"]}
-    assert by_name["Kharkiv"]["events"] == 4 and by_name["Kharkiv"]["country"] == "UKR"
+    assert by_name["Kharkiv"]["events"] == KHARKIV_EVENTS and by_name["Kharkiv"]["country"] == "UKR"
     assert by_name["Idlib"]["country"] == "SYR" and by_name["Idlib"]["precision_counts"]["article"] > 0
     assert body["countries"] == [{"country": "SDN", "numeric": "729", "events": 1}]
     total = sum(p["events"] for p in body["points"]) + sum(c["events"] for c in body["countries"]) + body["unplaced"]
@@ -233,7 +233,7 @@ def test_min_sources_filters_when_stories_exist(tmp_path, db_path):
         con.execute("UPDATE events SET num_sources = 3 WHERE place_country = 'UKR'")
     client = TestClient(create_app(copy))
     body = client.get("/api/events", params={"min_sources": 2}).json()
-    assert body["total"] == 4 and all(e["num_sources"] == 3 for e in body["events"])
+    assert body["total"] == KHARKIV_EVENTS and all(e["num_sources"] == 3 for e in body["events"])
     assert "num_sources" in client.get("/api/events", params={"format": "csv"}).text.splitlines()[0]
 
 

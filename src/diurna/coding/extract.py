@@ -65,7 +65,7 @@ _MONTHS = {"january", "february", "march", "april", "may", "june", "july", "augu
 # ("were killed", "a bombing in Kabul") is still an act of force, protest or coercion.
 _AGENTLESS_ROOTS = frozenset({"14", "15", "17", "18", "19", "20"})
 # Outer-act families that need an inner act to be coded at all ("declined to comment" is nothing).
-_NEEDS_INNER = {"refusal"}
+_NEEDS_INNER = {"refusal", "accusation"}
 _THREAT = OuterAct("threat", "130")
 # Dependencies that stay inside an outer act's complement (see _core_of).
 _CORE_DEPS = {"xcomp", "ccomp", "dobj", "obj", "pobj", "prep", "conj", "compound", "acl", "nsubj", "nsubjpass", "attr"}
@@ -355,8 +355,10 @@ def _outer_act(verb: Token, lexicon: Lexicon) -> tuple[EventMention | None, set[
     outer = lexicon.outer.get(verb.lemma_.lower())
     if outer is None or (verb.pos_ == "ADJ" and not _children(verb, {"xcomp"})):
         return None
-    complements = _children(verb, {"xcomp", "ccomp"})
+    complements = _children(verb, {"xcomp", "ccomp"}) if outer.family != "accusation" else []
     complements += _prep_objects(verb, {"for", "on"}) if outer.family in ("appeal", "demand") else []
+    if outer.family == "accusation":  # "accused Russia of violating", "condemned Israel for the bombing"
+        complements += [g for p in _children(verb, {"prep"}, {"of", "for"}) for g in p.children if g.dep_ in ("pobj", "pcomp")]
     if outer.family in ("appeal", "demand", "refusal"):
         complements += _children(verb, _OBJECT_DEPS)
     if not complements:
@@ -366,7 +368,7 @@ def _outer_act(verb: Token, lexicon: Lexicon) -> tuple[EventMention | None, set[
     inner = next(filter(None, (_inner_act(c, lexicon) for c in complements)), None)
     own = match_sense(verb, lexicon) if verb.pos_ == "VERB" else None
     has_clause = any(c.dep_ in ("xcomp", "ccomp") for c in complements)
-    if inner is None and outer.family in _NEEDS_INNER and has_clause:
+    if inner is None and outer.family == "refusal" and has_clause:
         return None, suppressed | {verb.i}  # "refused to comment", "declined to rule out": no act refused
     if inner is None and (outer.family in _NEEDS_INNER or not has_clause):
         return None  # the verb's own sense, if any, codes it ("refused admittance")
@@ -420,9 +422,9 @@ def _outer_targets(verb: Token, outer: OuterAct, inner: Token | None, inner_sens
                    lexicon: Lexicon) -> list[Token]:
     """Whom the outer act is aimed at: the urged party, the party told to yield, else the
     inner act's target ("threatened to bomb rebel positions" -> rebels)."""
-    if outer.family in ("appeal", "demand"):
+    if outer.family in ("appeal", "demand", "accusation"):
         addressed = [t for c in _children(verb, _OBJECT_DEPS | {"dative"}) for t in _with_conjuncts(c)
-                     if c.lemma_.lower() not in lexicon.triggers or is_person_like(c, lexicon)]
+                     if (_lemma(c), "noun") not in lexicon.triggers or is_person_like(c, lexicon)]
         addressed += [t for g in _prep_objects(verb, {"on", "from", "to"}) for t in _with_conjuncts(g)]
         if addressed:
             return addressed
