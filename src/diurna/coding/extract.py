@@ -135,11 +135,26 @@ def _lemma(token: Token) -> str:
     return token.lower_ if token.pos_ == "PROPN" else token.lemma_.lower()
 
 
+def lemma_of(token: Token, lexicon: Lexicon) -> str:
+    """The token's lemma, repaired from its form when the lemmatiser misses a lexicon word
+    ("staged" -> "stag", "wound" -> "wind"): the form less -d, -ed, -s, -ing (+e) that the
+    lexicons know."""
+    lemma = _lemma(token)
+    known = lexicon.known_words
+    if lemma in known or token.pos_ not in ("VERB", "AUX"):
+        return lemma
+    form = token.lower_
+    for candidate in (form, form[:-1], form[:-2], form[:-3], form[:-3] + "e", form[:-1] + "e" if form.endswith("d") else ""):
+        if candidate in known:
+            return candidate
+    return lemma
+
+
 def match_sense(token: Token, lexicon: Lexicon) -> TriggerSense | None:
     pos = _pos(token)
     if pos is None:
         return None
-    lemma = _lemma(token)
+    lemma = lemma_of(token, lexicon)
     senses = lexicon.triggers.get((lemma, pos))
     if not senses:
         return None
@@ -157,9 +172,9 @@ def _conditions_hold(token: Token, sense: TriggerSense, lexicon: Lexicon) -> boo
     if sense.named and not (token.pos_ == "PROPN" and token.is_title and (token.dep_ == "compound" or token.ent_type_ == "EVENT")):
         return False
     if sense.pos == "noun" and sense.named is False and token.pos_ == "PROPN" and not sense.modifiers \
-            and not token.is_sent_start:
+            and not token.is_sent_start and not token.is_lower:
         # a capitalised noun is a name ("Operation Spring Shield") unless a row says otherwise or
-        # it opens the sentence ("Clash kills six")
+        # it opens the sentence ("Clash kills six"); a lower-case one never is ("a sit-in")
         return False
     objects = object_tokens(token)
     if sense.no_object and (objects or any(c.dep_ == "ccomp" for c in token.children)):
@@ -175,8 +190,10 @@ def _conditions_hold(token: Token, sense: TriggerSense, lexicon: Lexicon) -> boo
         return False
     if sense.particle and not any(c.dep_ == "prt" and c.lower_ == sense.particle for c in token.children):
         return False
-    if sense.preps and not any(c.dep_ in ("prep", "agent") and c.lower_ in sense.preps for c in token.children):
-        return False
+    if sense.preps:
+        holders = [token] + ([token.head] if sense.pos == "noun" and token.dep_ in _OBJECT_DEPS else [])
+        if not any(c.dep_ in ("prep", "agent") and c.lower_ in sense.preps for h in holders for c in h.children):
+            return False  # "opened fire on": the preposition may hang on the light verb
     if sense.counted and not any(c.dep_ == "nummod" or c.like_num for c in token.children):
         return False
     if sense.doer_event and not any(_is_violent_noun(d, lexicon) for d in _doers(token)):
@@ -263,7 +280,7 @@ def _event_doers(token: Token, lexicon: Lexicon) -> list[int]:
     in a blast"): the verb's event carries them, so they are not coded again on their own."""
     if _pos(token) not in ("verb", "adj"):
         return []
-    causes = _prep_objects(token, {"in", "during", "by"}) if lexicon.cue(token.lemma_.lower(), "harm") else []
+    causes = _prep_objects(token, {"in", "during", "by"}) if lexicon.cue(lemma_of(token, lexicon), "harm") else []
     return [d.i for d in _doers(token) + causes if _is_violent_noun(d, lexicon)]
 
 
@@ -352,7 +369,7 @@ def _outer_act(verb: Token, lexicon: Lexicon) -> tuple[EventMention | None, set[
     (a refusal with no inner act: "declined to comment")."""
     if verb.pos_ not in ("VERB", "ADJ") or any(c.dep_ == "prt" and c.lower_ in ("off", "out") for c in verb.children):
         return None
-    outer = lexicon.outer.get(verb.lemma_.lower())
+    outer = lexicon.outer.get(lemma_of(verb, lexicon))
     if outer is None or (verb.pos_ == "ADJ" and not _children(verb, {"xcomp"})):
         return None
     complements = _children(verb, {"xcomp", "ccomp"}) if outer.family != "accusation" else []
@@ -398,7 +415,7 @@ def _inner_act(complement: Token, lexicon: Lexicon) -> tuple[Token, TriggerSense
         sense = match_sense(node, lexicon)
         if sense is not None:
             return node, sense
-        if node.pos_ == "VERB" and lexicon.cue(node.lemma_.lower(), "light"):
+        if node.pos_ == "VERB" and lexicon.cue(lemma_of(node, lexicon), "light"):
             noun = _event_object(node, lexicon)
             if noun is not None:
                 return noun, match_sense(noun, lexicon) or next(iter(lexicon.triggers[(_lemma(noun), "noun")]))
@@ -446,7 +463,7 @@ def _outer_targets(verb: Token, outer: OuterAct, inner: Token | None, inner_sens
 
 def _verb_event(verb: Token, sense: TriggerSense, lexicon: Lexicon) -> EventMention | None:
     agentless = False
-    harm = lexicon.cue(verb.lemma_.lower(), "harm")
+    harm = lexicon.cue(lemma_of(verb, lexicon), "harm")
     if verb.dep_ == "acl" and verb.tag_ == "VBN" and _pos(verb.head) == "noun" and _children(verb, _OBJECT_DEPS):
         # a headline the parser read as a noun phrase: "Syrian government airstrikes killed 12
         # civilians" (the noun is the doer; "airstrikes" stand for their own doer)
@@ -506,9 +523,10 @@ def _concrete_objects(verb: Token, lexicon: Lexicon) -> bool:
     """True when the verb has no direct object, or one that force can be used against: a
     person or group, a named place or body, a building or vehicle ("attacked a convoy"); and
     when what it is done with, if said, is a weapon ("attacked with machetes")."""
-    means = [m for m in _prep_objects(verb, {"with"})  # things, not manners ("with impunity")
-             if m.tag_ in ("NNS", "NNPS") or any(c.dep_ == "det" for c in m.children)]
-    if means and not any(m.lemma_.lower() in lexicon.targets or is_person_like(m, lexicon) for m in means):
+    means = [m for m in _prep_objects(verb, {"with"})  # things, not manners ("with impunity") or parties
+             if (m.tag_ == "NNS" or any(c.dep_ == "det" for c in m.children))
+             and m.pos_ != "PROPN" and not m.ent_type_ and not is_person_like(m, lexicon)]
+    if means and not any(m.lemma_.lower() in lexicon.targets for m in means):
         return False  # "bombarded with pop-up ads", "hit with a fine"
     objects = object_tokens(verb)
     if not objects:
@@ -588,9 +606,9 @@ def _is_reported_here(noun: Token, light_verb: Token | None, lexicon: Lexicon) -
         return True
     head = phrase_head(noun)
     governor = head.head
-    if head.dep_ in ("nsubj", "nsubjpass", "dobj") and lexicon.cue(governor.lemma_.lower(), "occur"):
+    if head.dep_ in ("nsubj", "nsubjpass", "dobj") and lexicon.cue(lemma_of(governor, lexicon), "occur"):
         return True
-    if head.dep_ == "pobj" and governor.lower_ == "by" and lexicon.cue(governor.head.lemma_.lower(), "occur"):
+    if head.dep_ == "pobj" and governor.lower_ == "by" and lexicon.cue(lemma_of(governor.head, lexicon), "occur"):
         return True
     if head.dep_ in ("nsubj", "nsubjpass") and governor.pos_ == "VERB" and match_sense(governor, lexicon) is not None:
         return True
@@ -608,7 +626,7 @@ def _noun_participants(
     sources: list[Token] = [] if sense.named else [  # a name's other words are not actors
         c for n in nodes for c in n.children
         if c.dep_ in ("compound", "amod", "poss", "nmod") and c.i < n.i and c.i != noun.i and not c.is_punct
-        and not _is_place_word(c)
+        and not _is_place_word(c) and _could_name_actor(c, lexicon)
     ]
     sources += _prep_objects(noun, {"by"})
     between = [t for g in _prep_objects(noun, {"between", "among"}) for t in _with_conjuncts(g)]
@@ -630,6 +648,13 @@ def _noun_participants(
     return sources, targets, light_verb, binder
 
 
+def _could_name_actor(token: Token, lexicon: Lexicon) -> bool:
+    """'Syrian' army attacks, 'Boko Haram' attack, 'police' raids, 'Russia's' offensive; not
+    'air' strike or 'roadside' bomb."""
+    return (token.pos_ == "PROPN" or token.ent_type_ in ("NORP", "GPE", "ORG", "PERSON")
+            or (token.dep_ == "poss" and not is_pronoun(token)) or token.lemma_.lower() in lexicon.agents)
+
+
 def _is_place_word(token: Token) -> bool:
     """'Kabul' in 'Kabul blast' says where, not who (demonyms and group names still say who)."""
     return token.ent_type_ in ("GPE", "LOC", "FAC") and token.pos_ == "PROPN" and token.dep_ == "compound"
@@ -642,13 +667,13 @@ def _has_actor_shape(tokens: list[Token]) -> bool:
 
 
 def _light_verb_governor(head: Token, lexicon: Lexicon) -> Token | None:
-    if head.dep_ in _OBJECT_DEPS and lexicon.cue(head.head.lemma_.lower(), "light"):
+    if head.dep_ in _OBJECT_DEPS and lexicon.cue(lemma_of(head.head, lexicon), "light"):
         return head.head
     if head.dep_ == "pobj" and head.head.lower_ == "of" and head.head.head.lemma_.lower() in _QUANTITY_NOUNS:
         head = head.head.head  # "launched 10 days of war games"
     if head.dep_ == "pobj" and head.head.lower_ in _LIGHT_PREPS:
         verb = head.head.head
-        if verb.pos_ == "VERB" and lexicon.cue(verb.lemma_.lower(), "light"):
+        if verb.pos_ == "VERB" and lexicon.cue(lemma_of(verb, lexicon), "light"):
             return verb
     return None
 
@@ -660,7 +685,7 @@ def _binding_verb(token: Token, lexicon: Lexicon) -> Token | None:
         if node.head is node or not _is_complement_step(node):
             return None
         node = node.head
-        if node.pos_ == "VERB" and lexicon.cue(node.lemma_.lower(), "bind"):
+        if node.pos_ == "VERB" and lexicon.cue(lemma_of(node, lexicon), "bind"):
             return node
     return None
 
@@ -682,20 +707,20 @@ def modality_of(token: Token, lexicon: Lexicon) -> tuple[Modality, int | None]:
     node = token
     for step in range(8):
         aux = {c.lower_ for c in node.children if c.dep_ in ("aux", "auxpass")}
-        if any(c.dep_ == "neg" for c in node.children) and (step == 0 or lexicon.cue(node.lemma_.lower(), "intent")
-                                                           or lexicon.cue(node.lemma_.lower(), "speech")):
+        if any(c.dep_ == "neg" for c in node.children) and (step == 0 or lexicon.cue(lemma_of(node, lexicon), "intent")
+                                                           or lexicon.cue(lemma_of(node, lexicon), "speech")):
             return "negated", claimant
-        if step > 0 and lexicon.cue(node.lemma_.lower(), "deny"):
+        if step > 0 and lexicon.cue(lemma_of(node, lexicon), "deny"):
             subjects = verb_subjects(node)
             return "negated", subjects[0].i if subjects else claimant
         if modality == "occurred":
-            if aux & _HEDGE_AUX or (step > 0 and lexicon.cue(node.lemma_.lower(), "hedge")):
+            if aux & _HEDGE_AUX or (step > 0 and lexicon.cue(lemma_of(node, lexicon), "hedge")):
                 modality = "hypothetical"
             elif aux & _FUTURE_AUX or (step == 0 and "to" in aux and node.tag_ == "VB"):
                 modality = "planned"
-            elif step > 0 and (lexicon.cue(node.lemma_.lower(), "intent") or lexicon.cue(node.lemma_.lower(), "bind")):
+            elif step > 0 and (lexicon.cue(lemma_of(node, lexicon), "intent") or lexicon.cue(lemma_of(node, lexicon), "bind")):
                 modality = "planned"  # "agreed a document detailing a ceasefire": the content is to come
-        if step > 0 and claimant is None and lexicon.cue(node.lemma_.lower(), "speech"):
+        if step > 0 and claimant is None and lexicon.cue(lemma_of(node, lexicon), "speech"):
             subjects = verb_subjects(node)
             if subjects:
                 claimant = subjects[0].i

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from typing import Iterator
 
@@ -101,6 +102,11 @@ class Lexicon:
 
     def cue(self, lemma: str, kind: str) -> bool:
         return kind in self.cues.get(lemma, ())
+
+    @cached_property
+    def known_words(self) -> frozenset[str]:
+        """Every lemma the trigger, cue and outer-act lexicons know (for repairing lemmas)."""
+        return frozenset({lemma for lemma, _ in self.triggers} | set(self.cues) | set(self.outer))
 
     def common_words(self) -> frozenset[str]:
         """Every lexicon word that is not a name: the words a Title Case Headline may lower."""

