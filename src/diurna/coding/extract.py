@@ -456,7 +456,7 @@ def _outer_targets(verb: Token, outer: OuterAct, inner: Token | None, inner_sens
         return []
     if inner_sense.pos == "noun":
         return _noun_participants(inner, inner_sense, lexicon)[1]
-    return _verb_targets(inner, inner_sense)
+    return _verb_targets(inner, inner_sense, lexicon)
 
 
 # --- events from verbs and adjectives -------------------------------------------------
@@ -467,7 +467,7 @@ def _verb_event(verb: Token, sense: TriggerSense, lexicon: Lexicon) -> EventMent
     if verb.dep_ == "acl" and verb.tag_ == "VBN" and _pos(verb.head) == "noun" and _children(verb, _OBJECT_DEPS):
         # a headline the parser read as a noun phrase: "Syrian government airstrikes killed 12
         # civilians" (the noun is the doer; "airstrikes" stand for their own doer)
-        sources, targets = [verb.head], _verb_targets(verb, sense)
+        sources, targets = [verb.head], _verb_targets(verb, sense, lexicon)
         agentless = _is_violent_noun(verb.head, lexicon)
     elif verb.dep_ == "acl" and verb.tag_ == "VBN" and _pos(verb.head) == "noun":
         # "Four US soldiers killed in combat", "a journalist detained in Almaty": the noun is the
@@ -495,7 +495,7 @@ def _verb_event(verb: Token, sense: TriggerSense, lexicon: Lexicon) -> EventMent
                 sources = _noun_participants(verb.head, noun_sense, lexicon)[0]
         if sense.pos == "adj":  # "Moscow has been highly critical of ..."
             sources = sources or verb_subjects(verb.head)
-        targets = _verb_targets(verb, sense)
+        targets = _verb_targets(verb, sense, lexicon)
         if not sources:
             # an agentless passive ("were killed"); a participle describing its noun
             # ("rebels occupying Idlib") is not an event
@@ -504,6 +504,9 @@ def _verb_event(verb: Token, sense: TriggerSense, lexicon: Lexicon) -> EventMent
             agentless = True
         elif all(_is_violent_noun(s, lexicon) for s in sources):
             agentless = True  # "a car bomb killed five": the bomb's own modifiers may name the doer
+            doer_sense = match_sense(sources[0], lexicon) if sources[0].pos_ != "VERB" else None
+            if doer_sense is not None and doer_sense.code[:2] in ("18", "19", "20") and doer_sense.code != "190":
+                sense = doer_sense  # "a suicide bombing killed 15": the bombing says how (1831)
     if agentless and not sources:
         # "killed in Boko Haram attacks", "dead in NPA attack": the attack names the doer
         sources = [n for n in _prep_objects(verb, {"in", "during", "by"}) if _is_violent_noun(n, lexicon)]
@@ -537,13 +540,16 @@ def _concrete_objects(verb: Token, lexicon: Lexicon) -> bool:
                for o in objects)
 
 
-def _verb_targets(verb: Token, sense: TriggerSense) -> list[Token]:
+def _verb_targets(verb: Token, sense: TriggerSense, lexicon: Lexicon) -> list[Token]:
     if _is_passive(verb):
         return [t for c in _children(verb, {"nsubjpass", "nsubj"}) for t in _with_conjuncts(c)]
-    if sense.pos == "verb" and not sense.object_is_instrument:
-        objects = [t for c in _children(verb, _OBJECT_DEPS) for t in _with_conjuncts(c)]
-        if objects:
-            return objects
+    objects = [t for c in _children(verb, _OBJECT_DEPS) for t in _with_conjuncts(c)]
+    parties = [t for o in objects if _pos(o) == "noun" and (_lemma(o), "noun") in lexicon.triggers
+               for g in _prep_objects(o, {"between", "among", "with"}) for t in _with_conjuncts(g)]
+    if parties:
+        return parties  # "hosted talks between the Taliban and Afghan officials"
+    if sense.pos == "verb" and not sense.object_is_instrument and objects:
+        return objects
     datives = _children(verb, {"dative", "iobj"})
     if datives:
         return [t for d in datives for t in _with_conjuncts(d)]
