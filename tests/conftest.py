@@ -11,7 +11,17 @@ from diurna.records import Article
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_JSONL = ROOT / "samples" / "idlib_ceasefire_2020-03-05.jsonl"
-SAMPLE_TXT = ROOT / "samples" / "idlib_ceasefire_2020-03-05.txt"
+
+
+@pytest.fixture()
+def sample_txt(tmp_path) -> Path:
+    """The sample as a text file with a 'date YYYY-MM-DD SOURCE' header (samples/ keeps one copy)."""
+    import json
+
+    record = json.loads(SAMPLE_JSONL.read_text(encoding="utf-8"))
+    path = tmp_path / "idlib_ceasefire_2020-03-05.txt"
+    path.write_text(f"date {record['date']} {record['source']}\n\n{record['content']}", encoding="utf-8")
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ from hypothesis import given, settings, strategies as st
 
 from diurna.ingest.read import read_paths
 from diurna.records import Article, Rejection
-from tests.conftest import SAMPLE_JSONL, SAMPLE_TXT
+from tests.conftest import SAMPLE_JSONL
 
 
 def write_lines(path, lines: list[bytes]) -> None:
@@ -30,8 +30,8 @@ def test_sample_jsonl_reads_with_all_fields():
     assert article.origin.endswith("idlib_ceasefire_2020-03-05.jsonl:1")
 
 
-def test_txt_header_gives_date_and_source():
-    (article,) = read_paths([SAMPLE_TXT])
+def test_txt_header_gives_date_and_source(sample_txt):
+    (article,) = read_paths([sample_txt])
     assert article.date == dt.date(2020, 3, 5) and article.source == "VeteransToday"
     assert article.content.lstrip().startswith("RT/Moscow;")
 

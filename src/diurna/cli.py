@@ -1,10 +1,13 @@
-"""Command line: `diurna code`, `diurna ingest`, `diurna events`, `diurna rejections`."""
+"""Command line: `diurna code`, `diurna ingest`, `diurna events`, `diurna rejections`, `diurna recode`."""
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import logging
+import os
+import signal
 import sys
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, NoReturn, Sequence
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -13,30 +16,111 @@ from diurna.export.formats import FORMATS, write_events
 from diurna.coding.parse import DEFAULT_MODEL, MODEL_ENV, ParserSettings
 from diurna.ingest.read import DEFAULT_MAX_CHARS, read_paths
 from diurna.records import Article, Rejection
+from diurna.sanitize import terminal_safe
 
 EXIT_REJECTED = 1
+EXIT_ERROR = 1
+EXIT_SIGINT = 130
+EXIT_SIGTERM = 143
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised like KeyboardInterrupt so that open transactions roll back."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    return args.run(args)
+    from diurna.store import StoreError
+
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    _log_to_stderr()
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        _say("interrupted (Ctrl-C); everything committed so far is kept: run the same command to resume")
+        return EXIT_SIGINT
+    except Terminated:
+        _say("terminated (SIGTERM); everything committed so far is kept: run the same command to resume")
+        return EXIT_SIGTERM
+    except StoreError as err:
+        _say(f"error: {err}")
+        return EXIT_ERROR
+    except BrokenPipeError:
+        # the reader (`| head`) has gone: stop quietly, and keep Python from complaining at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _on_sigterm(signum: int, frame: object) -> NoReturn:
+    raise Terminated
+
+
+def _say(message: str) -> None:
+    print(f"diurna: {terminal_safe(message)}", file=sys.stderr, flush=True)
+
+
+def _log_to_stderr() -> None:
+    """Library warnings (gazetteer build, cache trouble) as one `diurna: ...` line each."""
+    logger = logging.getLogger("diurna")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("diurna: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage mistakes in one line, naming the option, never an internal function."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _count(minimum: int) -> Callable[[str], int]:
+    def whole_number(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+        if number < minimum:
+            raise argparse.ArgumentTypeError(f"must be {minimum} or more, got {number}")
+        return number
+
+    return whole_number
+
+
+def _iso_date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {value!r}") from None
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="diurna", description="Turn news articles into coded political events.")
+    parser = _Parser(prog="diurna", description="Turn news articles into coded political events.")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     def add_model_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--model", default=None, help=f"spaCy pipeline (default: ${MODEL_ENV} or {DEFAULT_MODEL})")
-        p.add_argument("--n-process", type=int, default=1, help="spaCy worker processes (2 on a 2-core machine for big corpora)")
-        p.add_argument("--batch-size", type=int, default=64)
-        p.add_argument("--date", type=dt.date.fromisoformat, default=None,
+        p.add_argument("--n-process", type=_count(1), default=1, help="spaCy worker processes (2 on a 2-core machine for big corpora)")
+        p.add_argument("--batch-size", type=_count(1), default=64)
+        p.add_argument("--date", type=_iso_date, default=None,
                        help="publication date for records that have none (YYYY-MM-DD); otherwise they are rejected")
-        p.add_argument("--max-chars", type=int, default=DEFAULT_MAX_CHARS, help="reject articles longer than this")
+        p.add_argument("--max-chars", type=_count(1), default=DEFAULT_MAX_CHARS, help="reject articles longer than this")
+
+    def add_output_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--format", choices=FORMATS, default="table")
+        p.add_argument("--wide", action="store_true", help="table: every column, however wide the terminal")
+        p.add_argument("--raw-csv", action="store_true",
+                       help="CSV: leave cells starting with = + - @ as they are (by default they get a leading ' "
+                            "so spreadsheets do not run them as formulas)")
 
     code = commands.add_parser("code", help="code files and print the events (nothing is stored)")
     code.add_argument("paths", nargs="+", metavar="FILE")
-    code.add_argument("--format", choices=FORMATS, default="table")
+    add_output_options(code)
     add_model_options(code)
     code.set_defaults(run=_run_code)
 
@@ -57,23 +141,36 @@ def _parser() -> argparse.ArgumentParser:
     events.add_argument("--country", help="where the event happened (ISO-3)")
     events.add_argument("--admin1", help="first-level subdivision where it happened (Idlib)")
     events.add_argument("--bbox", type=_bbox, help="min_lon,min_lat,max_lon,max_lat")
-    events.add_argument("--since", type=dt.date.fromisoformat)
-    events.add_argument("--until", type=dt.date.fromisoformat)
-    events.add_argument("--limit", type=int)
-    events.add_argument("--format", choices=FORMATS, default="table")
+    events.add_argument("--since", type=_iso_date)
+    events.add_argument("--until", type=_iso_date)
+    events.add_argument("--limit", type=_count(1))
+    add_output_options(events)
     events.set_defaults(run=_run_events)
 
     rejections = commands.add_parser("rejections", help="list quarantined input records")
     rejections.add_argument("--db", default="diurna.duckdb")
     rejections.set_defaults(run=_run_rejections)
+
+    recode = commands.add_parser("recode", help="re-code stored articles coded by an older coder (lexicons, model, version)")
+    recode.add_argument("--db", default="diurna.duckdb")
+    recode.add_argument("--since", type=_iso_date, help="only articles published on or after this date")
+    add_model_options(recode)
+    recode.set_defaults(run=_run_recode)
     return parser
 
 
 def _bbox(value: str) -> tuple[float, float, float, float]:
-    parts = [float(p) for p in value.split(",")]
+    message = f"expected four numbers min_lon,min_lat,max_lon,max_lat, got {value!r}"
+    try:
+        parts = [float(p) for p in value.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(message) from None
     if len(parts) != 4:
-        raise argparse.ArgumentTypeError("bbox needs four numbers: min_lon,min_lat,max_lon,max_lat")
-    return parts[0], parts[1], parts[2], parts[3]
+        raise argparse.ArgumentTypeError(message)
+    min_lon, min_lat, max_lon, max_lat = parts
+    if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
+        raise argparse.ArgumentTypeError(f"{message} (longitudes -180..180, latitudes -90..90, min before max)")
+    return min_lon, min_lat, max_lon, max_lat
 
 
 def _settings(args: argparse.Namespace) -> ParserSettings:
@@ -87,57 +184,92 @@ def _split(records: Iterator[Article | Rejection], rejected: list[Rejection]) ->
     for record in records:
         if isinstance(record, Rejection):
             rejected.append(record)
-            print(f"rejected: {record.message()}", file=sys.stderr, flush=True)
+            _report_rejection(record)
         else:
             yield record
 
 
+def _report_rejection(rejection: Rejection) -> None:
+    print(terminal_safe(f"rejected: {rejection.message()}"), file=sys.stderr, flush=True)
+
+
 def _run_code(args: argparse.Namespace) -> int:
+    from diurna.jobs import code_each
     from diurna.pipeline import Coder
 
     rejected: list[Rejection] = []
     coder = Coder(_settings(args))
     articles = _split(read_paths(args.paths, default_date=args.date, max_chars=args.max_chars), rejected)
-    events = [e for coded in coder.code(articles) for e in coded.events]
-    write_events(events, args.format, sys.stdout)
+    events = []
+    for result in code_each(coder, articles):
+        if isinstance(result, Rejection):
+            rejected.append(result)
+            _report_rejection(result)
+        else:
+            events.extend(result.events)
+    _write(events, args)
     return _finish(rejected)
+
+
+def _write(events: list, args: argparse.Namespace) -> None:
+    write_events(events, args.format, sys.stdout, wide=args.wide, keep_formulas=args.raw_csv)
+
+
+def _progress(label: str) -> Progress:
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TextColumn("articles"), TimeElapsedColumn())
+    return Progress(*columns, console=Console(stderr=True), transient=False)
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n:,} {word if n == 1 else (plural or word + 's')}"
 
 
 def _run_ingest(args: argparse.Namespace) -> int:
-    from diurna.pipeline import Coder, article_id_for
+    from diurna import jobs
+    from diurna.pipeline import Coder
     from diurna.store import Store
 
     rejected: list[Rejection] = []
-    stats = {"stored": 0, "skipped": 0, "events": 0}
-    coder = Coder(_settings(args))
     with Store(args.db) as store:
-        def fresh(articles: Iterator[Article]) -> Iterator[Article]:
-            for article in articles:
-                if store.has_article(article_id_for(article)):
-                    stats["skipped"] += 1
-                    progress.advance(task)
-                else:
-                    yield article
-
-        columns = (TextColumn("coding"), BarColumn(), MofNCompleteColumn(), TextColumn("articles"), TimeElapsedColumn())
-        with Progress(*columns, console=Console(stderr=True), transient=False) as progress:
-            task = progress.add_task("coding", total=None)
+        coder = Coder(_settings(args))
+        stale = jobs.stale_count(coder, store)
+        store.release()
+        with _progress("coding") as progress:
+            task = progress.add_task("coding", total=jobs.count_records(args.paths))
             records = read_paths(args.paths, default_date=args.date, max_chars=args.max_chars)
-            for coded in coder.code(fresh(_split(records, rejected))):
-                if store.add(coded):
-                    stats["stored"] += 1
-                    stats["events"] += len(coded.events)
-                else:
-                    stats["skipped"] += 1
-                progress.advance(task)
-        for rejection in rejected:
-            store.quarantine(rejection)
+            tally = jobs.ingest(coder, store, records, on_rejection=lambda r: (rejected.append(r), _report_rejection(r)),
+                                advance=lambda n: progress.advance(task, n))
         totals = store.counts()
-    print(f"stored {stats['stored']} new articles with {stats['events']} events; "
-          f"{stats['skipped']} already stored; {len(rejected)} rejected. "
-          f"{args.db} now holds {totals['articles']} articles, {totals['events']} events, "
-          f"{totals['rejections']} quarantined records.", file=sys.stderr)
+    _say(f"stored {_plural(tally.stored, 'new article')} with {_plural(tally.events, 'event')}; "
+         f"{tally.skipped:,} already stored; {tally.rejected:,} rejected. "
+         f"{args.db} now holds {_plural(totals['articles'], 'article')}, {_plural(totals['events'], 'event')}, "
+         f"{_plural(totals['rejections'], 'quarantined record')}.")
+    if stale:
+        _say(f"{_plural(stale, 'stored article')} {'was' if stale == 1 else 'were'} coded by another coder version "
+             f"(older lexicons, model or diurna): `diurna recode --db {args.db}` re-codes them")
     return _finish(rejected)
+
+
+def _run_recode(args: argparse.Namespace) -> int:
+    from diurna import jobs
+    from diurna.pipeline import Coder
+    from diurna.store import Store
+
+    failed: list[Rejection] = []
+    with Store(args.db) as store:
+        coder = Coder(_settings(args))
+        total = len(store.stale_article_ids(jobs.version_of(coder), args.since))
+        store.release()
+        with _progress("re-coding") as progress:
+            task = progress.add_task("re-coding", total=total)
+            tally = jobs.recode(coder, store, since=args.since,
+                                on_rejection=lambda r: (failed.append(r), _report_rejection(r)),
+                                advance=lambda n: progress.advance(task, n))
+        totals = store.counts()
+    _say(f"re-coded {_plural(tally.stored, 'article')} ({_plural(tally.events, 'event')}); "
+         f"{tally.rejected:,} failed and keep their old events. "
+         f"{args.db} now holds {_plural(totals['articles'], 'article')}, {_plural(totals['events'], 'event')}.")
+    return _finish(failed)
 
 
 def _run_events(args: argparse.Namespace) -> int:
@@ -147,7 +279,8 @@ def _run_events(args: argparse.Namespace) -> int:
                         cameo=args.cameo, modality=args.modality, country=args.country, admin1=args.admin1,
                         bbox=args.bbox, since=args.since, until=args.until, limit=args.limit)
     with Store(args.db, read_only=True) as store:
-        write_events(store.events(where), args.format, sys.stdout)
+        events = store.events(where)
+    _write(events, args)
     return 0
 
 
@@ -157,13 +290,14 @@ def _run_rejections(args: argparse.Namespace) -> int:
     with Store(args.db, read_only=True) as store:
         for row in store.rejections():
             ident = f" (id {row['record_id']})" if row["record_id"] else ""
-            print(f"{row['rejected_at']:%Y-%m-%d %H:%M:%S}  {row['origin']}{ident}: {row['reason']}")
+            print(terminal_safe(f"{row['rejected_at']:%Y-%m-%d %H:%M:%S}  {row['origin']}{ident}: {row['reason']}"))
     return 0
 
 
 def _finish(rejected: list[Rejection]) -> int:
     if rejected:
-        print(f"{len(rejected)} record(s) rejected; see the messages above", file=sys.stderr)
+        _say(f"{_plural(len(rejected), 'record')} rejected; see the messages above "
+             "(`diurna rejections` lists every quarantined record)")
         return EXIT_REJECTED
     return 0
 
