@@ -32,29 +32,57 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from diurna.store import StoreError
 
-    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    received: list[int] = []  # the signal that stopped this run, if any (-1 marks killed workers)
+    previous = {sig: signal.signal(sig, _stopper(received)) for sig in (signal.SIGINT, signal.SIGTERM)}
     _log_to_stderr()
     try:
         return args.run(args)
-    except KeyboardInterrupt:
-        _say("interrupted (Ctrl-C); everything committed so far is kept: run the same command to resume")
-        return EXIT_SIGINT
-    except Terminated:
-        _say("terminated (SIGTERM); everything committed so far is kept: run the same command to resume")
-        return EXIT_SIGTERM
-    except StoreError as err:
-        _say(f"error: {err}")
-        return EXIT_ERROR
     except BrokenPipeError:
         # the reader (`| head`) has gone: stop quietly, and keep Python from complaining at exit
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except StoreError as err:
+        if not received:
+            _say(f"error: {err}")
+            return EXIT_ERROR
+    except KeyboardInterrupt:
+        received.append(signal.SIGINT)
+    except Terminated:
+        received.append(signal.SIGTERM)
+    except Exception:
+        if not received:  # a real bug: let the traceback show
+            raise
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    # DuckDB turns the interrupt into its own "Query interrupted" error; whatever the type,
+    # a received signal means a clean stop
+    name, code = ("Ctrl-C", EXIT_SIGINT) if received[0] == signal.SIGINT else ("SIGTERM", EXIT_SIGTERM)
+    _say(f"stopped by {name}; everything committed so far is kept: run the same command to resume")
+    if -1 in received:
+        # multiprocessing would wait at exit for a queue thread that feeds the killed workers,
+        # forever; everything is committed or rolled back and closed by now, so leave at once
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
 
 
-def _on_sigterm(signum: int, frame: object) -> NoReturn:
-    raise Terminated
+def _stopper(received: list[int]) -> Callable[[int, object], NoReturn]:
+    def stop(signum: int, frame: object) -> NoReturn:
+        """Stop spaCy's workers first (otherwise they block on a full pipe and spaCy waits for
+        them forever), then unwind like KeyboardInterrupt so open transactions roll back."""
+        import multiprocessing
+        import warnings
+
+        warnings.filterwarnings("ignore", message=r"\[W127\]")  # spaCy: "workers did not complete": we stopped them
+        received.append(signum)
+        for child in multiprocessing.active_children():
+            child.kill()
+            received.append(-1)
+        raise KeyboardInterrupt if signum == signal.SIGINT else Terminated
+
+    return stop
 
 
 def _say(message: str) -> None:
