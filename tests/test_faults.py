@@ -341,11 +341,11 @@ def test_spacy_workers_die_with_their_parent(tmp_path):
 def test_interrupts_stop_cleanly_and_keep_what_is_committed(tmp_path, signal_number, code, name):
     corpus = tmp_path / "corpus.jsonl"
     corpus.write_text("".join(json.dumps({**SAMPLE, "id": f"c{n}", "content": SAMPLE["content"] + f" [{n}]"}) + "\n"
-                              for n in range(40)), encoding="utf-8")
+                              for n in range(24)), encoding="utf-8")
     db = str(tmp_path / "stop.duckdb")
     ingest = subprocess.Popen([sys.executable, "-m", "diurna", "ingest", str(corpus), "--db", db],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(4)
+    time.sleep(3.5)
     ingest.send_signal(signal_number)
     out, err = ingest.communicate(timeout=60)
     assert ingest.returncode == code, err
@@ -357,7 +357,7 @@ def test_interrupts_stop_cleanly_and_keep_what_is_committed(tmp_path, signal_num
     assert all(expected == found for expected, found in rows)
     assert main(["ingest", str(corpus), "--db", db]) == 0  # resumes
     with Store(db, read_only=True) as store:
-        assert store.counts()["articles"] == 40
+        assert store.counts()["articles"] == 24
 
 
 def test_gazetteer_cache_damaged_or_unwritable(tmp_path, monkeypatch, caplog):
