@@ -101,7 +101,12 @@ def test_fuzzed_input_keeps_every_good_record_and_quarantines_every_bad_one_once
 
 
 def write_corpus(path: Path, n: int) -> None:
-    lines = [json.dumps({**SAMPLE, "id": f"c{i}", "content": SAMPLE["content"] + f" [{i}]"}) for i in range(n)]
+    """The sample, then n short articles (over two coding batches), with one broken line."""
+    places = ["Idlib", "Aleppo", "Saraqib", "Hama", "Homs"]
+    lines = [json.dumps(SAMPLE)] + [json.dumps({
+        "id": f"s{i}", "date": "2020-03-05", "source": "Wire",
+        "content": f"Turkish troops attacked Syrian forces near {places[i % 5]} on day {i}, and Russia condemned Turkey.",
+    }) for i in range(n)]
     lines.insert(n // 2, '{"id": "broken", "content": ')
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -115,19 +120,25 @@ def stored_ids(db: str) -> tuple[set[str], set[str], int]:
 
 
 def test_kill_9_twice_then_resume_stores_what_an_uninterrupted_run_stores(tmp_path):
+    from tests.test_faults import wait_for_articles
+
     corpus_path = tmp_path / "corpus.jsonl"
-    write_corpus(corpus_path, 10)
+    write_corpus(corpus_path, 120)
     clean_db, crash_db = str(tmp_path / "clean.duckdb"), str(tmp_path / "crash.duckdb")
     assert main(["ingest", str(corpus_path), "--db", clean_db]) == 1  # 1: the broken line is rejected
     seed = random.randrange(1_000_000)
     rng = random.Random(seed)
-    for _ in range(2):
+    for attempt in range(2):
         ingest = subprocess.Popen([sys.executable, "-m", "diurna", "ingest", str(corpus_path), "--db", crash_db],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(1.5, 4.0))
+        if attempt == 0:  # once surely while committing, once anywhere
+            wait_for_articles(crash_db, ingest)
+            time.sleep(rng.uniform(0, 1))
+        else:
+            time.sleep(rng.uniform(1, 5))
         ingest.send_signal(signal.SIGKILL)
         ingest.wait()
     assert main(["ingest", str(corpus_path), "--db", crash_db]) == 1
     assert stored_ids(crash_db) == stored_ids(clean_db), f"seed {seed}"
     articles, events, rejections = stored_ids(crash_db)
-    assert len(articles) == 10 and len(events) > 10 * 20 and rejections == 1
+    assert len(articles) == 121 and len(events) > 120 and rejections == 1

@@ -337,15 +337,37 @@ def test_spacy_workers_die_with_their_parent(tmp_path):
     pytest.fail("the worker outlived its parent")
 
 
+def short_corpus(path, n: int) -> None:
+    """n distinct one-sentence articles: several coding batches, so a run spends real time committing."""
+    places = ["Idlib", "Aleppo", "Saraqib", "Hama", "Homs"]
+    path.write_text("".join(json.dumps({
+        "id": f"s{i}", "date": "2020-03-05", "source": "Wire",
+        "content": f"Turkish troops attacked Syrian forces near {places[i % 5]} on day {i}, and Russia condemned Turkey.",
+    }) + "\n" for i in range(n)), encoding="utf-8")
+
+
+def wait_for_articles(db: str, process: subprocess.Popen, at_least: int = 1) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and process.poll() is None:
+        if os.path.exists(db):
+            try:
+                with Store(db, read_only=True, wait=1) as store:
+                    if store.counts()["articles"] >= at_least:
+                        return
+            except StoreError:
+                pass
+        time.sleep(0.1)
+    raise AssertionError("the ingest stored nothing in time")
+
+
 @pytest.mark.parametrize("signal_number, code, name", [(2, 130, "Ctrl-C"), (15, 143, "SIGTERM")])
 def test_interrupts_stop_cleanly_and_keep_what_is_committed(tmp_path, signal_number, code, name):
     corpus = tmp_path / "corpus.jsonl"
-    corpus.write_text("".join(json.dumps({**SAMPLE, "id": f"c{n}", "content": SAMPLE["content"] + f" [{n}]"}) + "\n"
-                              for n in range(24)), encoding="utf-8")
+    short_corpus(corpus, 300)  # two coding batches; committing the first takes seconds
     db = str(tmp_path / "stop.duckdb")
     ingest = subprocess.Popen([sys.executable, "-m", "diurna", "ingest", str(corpus), "--db", db],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(3.5)
+    wait_for_articles(db, ingest)
     ingest.send_signal(signal_number)
     out, err = ingest.communicate(timeout=60)
     assert ingest.returncode == code, err
@@ -354,10 +376,8 @@ def test_interrupts_stop_cleanly_and_keep_what_is_committed(tmp_path, signal_num
         rows = store.connection.execute(
             "SELECT a.n_events, count(e.event_id) FROM articles a LEFT JOIN events e USING (article_id) "
             "GROUP BY a.article_id, a.n_events").fetchall()
-    assert all(expected == found for expected, found in rows)
-    assert main(["ingest", str(corpus), "--db", db]) == 0  # resumes
-    with Store(db, read_only=True) as store:
-        assert store.counts()["articles"] == 24
+    assert 0 < len(rows) < 300 and all(expected == found for expected, found in rows)
+    # resuming is pinned by tests/test_acceptance.py (kill -9 twice, then resume)
 
 
 def test_gazetteer_cache_damaged_or_unwritable(tmp_path, monkeypatch, caplog):

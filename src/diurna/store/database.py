@@ -7,7 +7,7 @@ records the coder version that coded it, so `recode` can find the stale ones.
 
 Only diurna databases are opened (a `meta` table with our schema version); any other file is
 refused before anything is written. One writer at a time holds a lock file next to the
-database; it lets go of DuckDB's own lock every second or so, and readers wait for such a
+database; it lets go of DuckDB's own lock every two seconds or so, and readers wait for such a
 moment, so `events` works while an ingest runs.
 """
 from __future__ import annotations
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from diurna.pipeline import CodedArticle
 
 SCHEMA_VERSION = 3
-HOLD_SECONDS = 1.0  # a writer releases DuckDB's lock this often, so readers get a turn
+HOLD_SECONDS = 2.0  # a writer releases DuckDB's lock this often, so readers get a turn (a release costs ~0.1 s)
 READER_WAIT_SECONDS = 15.0
 WRITER_WAIT_SECONDS = 60.0
 _DUCKDB_MAGIC = b"DUCK"  # bytes 8-12 of every DuckDB file
