@@ -302,6 +302,8 @@ def test_a_schema_2_database_is_upgraded_and_its_articles_count_as_stale(db, cap
                     "excerpt VARCHAR, rejected_at TIMESTAMP NOT NULL)")
         con.execute("INSERT INTO rejections VALUES ('f:1', NULL, 'bad', 'x', now()), ('f:1', NULL, 'bad', 'x', now())")
         con.execute("UPDATE meta SET value = '2'")
+    assert main(["events", "--db", db, "--format", "jsonl"]) == 0  # readers read it as it is
+    assert len(capsys.readouterr().out.splitlines()) == 29
     assert main(["ingest", str(SAMPLE_JSONL), "--db", db]) == 0
     assert "1 stored article was coded by another coder version" in capsys.readouterr().err
     with Store(db, read_only=True) as store:
@@ -397,3 +399,32 @@ def test_gazetteer_cache_damaged_or_unwritable(tmp_path, monkeypatch, caplog):
     blocked.write_text("not a folder")
     assert places.Gazetteer.load(blocked / "cache") is tiny
     assert "using the index from memory" in caplog.text
+
+
+def test_the_progress_bar_knows_its_total_when_the_input_size_is_known(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.jsonl").write_text('{"x": 1}\n\n{"y": 2}\n', encoding="utf-8")
+    (tmp_path / "b.txt").write_text("text", encoding="utf-8")
+    (tmp_path / "ignored.bin").write_bytes(b"\x00")
+    assert jobs.count_records([tmp_path]) == 3
+    assert jobs.count_records([tmp_path / "b.txt", tmp_path / "missing.jsonl"]) == 2
+    assert jobs.count_records([tmp_path / "ignored.bin"]) is None
+
+
+def test_json_on_a_terminal_carries_no_c1_controls():
+    from diurna.export.formats import write_events
+    from diurna.records import Event
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    fields = {name: None for name in Event.model_fields}
+    fields.update(event_id="e1", article_id="a1", record_id="r", sentence="bad \x9b2J text", sentence_start=0,
+                  sentence_end=14, trigger="bad", trigger_start=0, trigger_end=3, cameo_code="190",
+                  cameo_name="Use force", cameo_root="19", quad_class=4, goldstein=-10.0, modality="occurred",
+                  event_date="2020-03-05", date_precision="article", quantities=[])
+    for fmt in ("json", "jsonl", "csv", "table"):
+        terminal = Terminal()
+        write_events([Event(**fields)], fmt, terminal, wide=True)
+        assert "\x9b" not in terminal.getvalue() and "bad" in terminal.getvalue()

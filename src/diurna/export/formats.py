@@ -32,12 +32,14 @@ _WIDE = 200
 def write_events(events: Iterable[Event], fmt: str, stream: IO[str], *, wide: bool = False,
                  keep_formulas: bool = False) -> int:
     events = list(events)
+    # JSON escapes C0 controls itself; on a terminal, C1 controls and DEL go too
+    shown = terminal_safe if _is_terminal(stream) else str
     if fmt == "json":
-        json.dump([e.model_dump(mode="json") for e in events], stream, ensure_ascii=False, indent=2)
+        stream.write(shown(json.dumps([e.model_dump(mode="json") for e in events], ensure_ascii=False, indent=2)))
         stream.write("\n")
     elif fmt == "jsonl":
         for event in events:
-            stream.write(event.model_dump_json() + "\n")
+            stream.write(shown(event.model_dump_json()) + "\n")
     elif fmt == "csv":
         _csv(events, stream, keep_formulas)
     elif fmt == "table":

@@ -143,7 +143,8 @@ class Store:
                 con.execute(_MIGRATE_FROM_2)
                 con.execute("COMMIT")
             found = ("3",)
-        if found is None or found[0] != str(SCHEMA_VERSION):
+        readable = (str(SCHEMA_VERSION), "2") if self.read_only else (str(SCHEMA_VERSION),)  # 2 reads the same
+        if found is None or found[0] not in readable:
             raise StoreError(
                 f"{self.path} was written by another diurna version (schema {found[0] if found else '?'}, "
                 f"this one uses {SCHEMA_VERSION}); ingest into a new database file"
