@@ -7,6 +7,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 from typing import Callable, Iterator, NoReturn, Sequence
 
 from rich.console import Console
@@ -33,7 +34,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from diurna.store import StoreError
 
     received: list[int] = []  # the signal that stopped this run, if any (-1 marks killed workers)
-    previous = {sig: signal.signal(sig, _stopper(received)) for sig in (signal.SIGINT, signal.SIGTERM)}
+    in_main_thread = threading.current_thread() is threading.main_thread()  # signal handlers live there only
+    previous = {sig: signal.signal(sig, _stopper(received)) for sig in (signal.SIGINT, signal.SIGTERM) if in_main_thread}
     _log_to_stderr()
     try:
         return args.run(args)
