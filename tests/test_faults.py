@@ -109,6 +109,17 @@ def test_truncated_database_gives_one_line(db, capsys):
         assert "is damaged or truncated" in one_line(capsys.readouterr().err)
 
 
+def test_corrupt_database_gives_one_line(db, capsys):
+    assert main(["ingest", str(SAMPLE_JSONL), "--db", db]) == 0
+    data = bytearray(open(db, "rb").read())
+    data[12288:] = os.urandom(len(data) - 12288)  # keep DuckDB's three header blocks, damage the rest
+    open(db, "wb").write(bytes(data))
+    capsys.readouterr()
+    for command in (["events"], ["rejections"], ["ingest", str(SAMPLE_JSONL)]):
+        assert main([*command, "--db", db]) == 1
+        assert "is damaged or truncated" in one_line(capsys.readouterr().err)
+
+
 def test_disk_full_at_commit_names_the_cause_and_keeps_earlier_data(db, coder, sample_article):
     (coded,) = list(coder.code([sample_article]))
     other = sample_article.model_copy(update={"content": sample_article.content + " More.", "record_id": "b"})

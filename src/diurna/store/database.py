@@ -118,7 +118,8 @@ class Store:
         if not read_only:
             self._writer_lock = _take_writer_lock(Path(self.path))
         try:
-            self._prepare()
+            with _translated(self.path):
+                self._prepare()
         except BaseException:
             self.close()
             raise
@@ -180,7 +181,7 @@ class Store:
         self.close()
 
     def has_article(self, article_id: str) -> bool:
-        return self.connection.execute("SELECT 1 FROM articles WHERE article_id = ?", [article_id]).fetchone() is not None
+        return bool(self._rows("SELECT 1 FROM articles WHERE article_id = ?", [article_id]))
 
     def add(self, coded: CodedArticle, coder_version: str | None = None) -> bool:
         """Store an article and its events atomically; False if it was already stored."""
@@ -234,8 +235,7 @@ class Store:
                 raise
 
     def stale_count(self, coder_version: str) -> int:
-        return self.connection.execute(
-            "SELECT count(*) FROM articles WHERE coder_version IS DISTINCT FROM ?", [coder_version]).fetchone()[0]
+        return self._rows("SELECT count(*) FROM articles WHERE coder_version IS DISTINCT FROM ?", [coder_version])[0][0]
 
     def stale_article_ids(self, coder_version: str, since: dt.date | None = None) -> list[str]:
         """Articles coded by another coder version (published on or after `since`), oldest first."""
@@ -244,7 +244,7 @@ class Store:
         if since is not None:
             sql += " AND date >= ?"
             params.append(since)
-        return [row[0] for row in self.connection.execute(sql + " ORDER BY date, article_id", params).fetchall()]
+        return [row[0] for row in self._rows(sql + " ORDER BY date, article_id", params)]
 
     def article(self, article_id: str) -> Article:
         """A stored article as the read stage gave it, for re-coding."""
@@ -281,7 +281,7 @@ class Store:
         return self._dicts("SELECT origin, record_id, reason, excerpt, rejected_at FROM rejections ORDER BY rejected_at", [])
 
     def counts(self) -> dict[str, int]:
-        return {table: self.connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        return {table: self._rows(f"SELECT count(*) FROM {table}", [])[0][0]
                 for table in ("articles", "events", "rejections")}
 
     def events(self, where: EventFilter = EventFilter()) -> list[Event]:
@@ -340,9 +340,15 @@ class Store:
         return [Event(**row) for row in rows]
 
     def _dicts(self, sql: str, params: list) -> list[dict[str, Any]]:
-        cursor = self.connection.execute(sql, params)
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row)) for row in cursor.fetchall()]
+        with _translated(self.path):
+            cursor = self.connection.execute(sql, params)
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+    def _rows(self, sql: str, params: list) -> list[tuple]:
+        """Run a query; a damaged file or a full disk comes out as a one-line StoreError."""
+        with _translated(self.path):
+            return self.connection.execute(sql, params).fetchall()
 
 
 
