@@ -21,7 +21,7 @@ from diurna import jobs
 from diurna.cli import main
 from diurna.records import Article
 from diurna.store import Store, StoreError
-from tests.conftest import ROOT, SAMPLE_JSONL
+from tests.conftest import SAMPLE_JSONL
 
 SAMPLE = json.loads(SAMPLE_JSONL.read_text(encoding="utf-8"))
 

@@ -119,8 +119,10 @@ def _where(event: Event) -> str:
 
 def _evidence(event: Event, width: int = 70) -> str:
     """The trigger in the middle of a window of its sentence."""
-    start = event.trigger_start - event.sentence_start
     sentence = event.sentence
+    start = event.trigger_start - event.sentence_start
+    if sentence[start:start + len(event.trigger)] != event.trigger:  # markup was removed before it
+        start = max(0, sentence.find(event.trigger))
     left = max(0, start - width // 2)
     snippet = sentence[left:left + width]
     return ("…" if left else "") + snippet + ("…" if left + width < len(sentence) else "")
