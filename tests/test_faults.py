@@ -295,6 +295,31 @@ def test_recode_repairs_articles_coded_by_another_version(db, capsys):
     assert "coder version" not in capsys.readouterr().err
 
 
+def test_an_interrupted_recode_keeps_what_it_did_and_resumes(db, tmp_path, coder, monkeypatch):
+    corpus = tmp_path / "three.jsonl"
+    short_corpus(corpus, 3)
+    assert main(["ingest", str(corpus), "--db", db]) == 0
+    with duckdb.connect(db) as con:
+        con.execute("UPDATE articles SET coder_version = 'old'")
+    real_replace, calls = Store.replace, []
+
+    def replace_then_stop(store, coded, version):
+        calls.append(coded.article_id)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        real_replace(store, coded, version)
+
+    monkeypatch.setattr(Store, "replace", replace_then_stop)
+    with Store(db) as store, pytest.raises(KeyboardInterrupt):
+        jobs.recode(coder, store)
+    with Store(db) as store:
+        assert jobs.stale_count(coder, store) == 2
+        monkeypatch.setattr(Store, "replace", real_replace)
+        assert jobs.recode(coder, store).stored == 2
+        assert jobs.stale_count(coder, store) == 0
+        assert store.counts()["events"] == sum(r[0] for r in store.connection.execute("SELECT n_events FROM articles").fetchall())
+
+
 def test_the_coder_version_follows_the_lexicons(coder, monkeypatch):
     from diurna.coding import version
 
