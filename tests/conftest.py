@@ -11,9 +11,26 @@ from diurna.records import Article
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_JSONL = ROOT / "samples" / "idlib_ceasefire_2020-03-05.jsonl"
-SAMPLE_TXT = ROOT / "samples" / "idlib_ceasefire_2020-03-05.txt"
+
+
+def sample_txt_bytes() -> bytes:
+    """The sample as a text file with a 'date YYYY-MM-DD SOURCE' header (samples/ keeps only the .jsonl)."""
+    import json
+
+    record = json.loads(SAMPLE_JSONL.read_text(encoding="utf-8"))
+    return f"date {record['date']} {record['source']}\n\n{record['content']}".encode("utf-8")
+
+
 # How many events the sample yields; test_sample_article.py::test_complete_event_list lists them.
 SAMPLE_EVENT_COUNT = 28
+
+
+@pytest.fixture()
+def sample_txt(tmp_path) -> Path:
+    """The sample as a text file with a 'date YYYY-MM-DD SOURCE' header (samples/ keeps one copy)."""
+    path = tmp_path / "idlib_ceasefire_2020-03-05.txt"
+    path.write_bytes(sample_txt_bytes())
+    return path
 
 
 @pytest.fixture(scope="session")

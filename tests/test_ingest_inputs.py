@@ -27,7 +27,7 @@ from diurna.ingest.html import html_record
 from diurna.ingest.read import read_paths
 from diurna.ingest.sources import fetch_url
 from diurna.records import Article, Rejection
-from tests.conftest import ROOT, SAMPLE_JSONL, SAMPLE_TXT
+from tests.conftest import ROOT, SAMPLE_JSONL, sample_txt_bytes
 
 PAGES = ROOT / "tests" / "fixtures" / "pages"
 FEEDS = ROOT / "tests" / "fixtures" / "feeds"
@@ -145,7 +145,7 @@ def test_compressed_file_without_an_inner_suffix_is_sniffed(tmp_path):
 
 def test_zip_and_tar_gz_bundles_of_mixed_inputs(tmp_path):
     members = {"a/sample.jsonl": SAMPLE_JSONL.read_bytes(), "b/page.html": (PAGES / "jsonld_article.html").read_bytes(),
-               "b/feed.rss": (FEEDS / "levant_wire.rss").read_bytes(), "c/sample.txt.gz": gzip.compress(SAMPLE_TXT.read_bytes()),
+               "b/feed.rss": (FEEDS / "levant_wire.rss").read_bytes(), "c/sample.txt.gz": gzip.compress(sample_txt_bytes()),
                "README.md": b"not an input"}
     with zipfile.ZipFile(tmp_path / "bundle.zip", "w") as archive:
         for name, data in members.items():
@@ -213,9 +213,10 @@ def test_standard_input_dash_reads_a_gzip_stream(monkeypatch):
     assert article.content == SAMPLE_CONTENT and article.origin == "<stdin>:1"
 
 
-@pytest.mark.parametrize("fixture", [PAGES / "jsonld_article.html", FEEDS / "levant_wire.rss", SAMPLE_TXT])
+@pytest.mark.parametrize("fixture", [PAGES / "jsonld_article.html", FEEDS / "levant_wire.rss", None])
 def test_standard_input_format_is_sniffed(monkeypatch, fixture):
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(io.BytesIO(fixture.read_bytes()))))
+    data = fixture.read_bytes() if fixture is not None else sample_txt_bytes()  # None: the sample as .txt
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(io.BytesIO(data))))
     articles, rejections = split(read_paths(["-"]))
     assert not rejections and articles[0].content.lstrip().startswith("RT/Moscow;")
 
@@ -224,7 +225,7 @@ def test_cli_ingest_from_stdin(tmp_path, monkeypatch, capsys):
     data = gzip.compress(SAMPLE_JSONL.read_bytes())
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(io.BytesIO(data))))
     assert main(["ingest", "-", "--db", str(tmp_path / "d.duckdb")]) == 0
-    assert "stored 1 new articles" in capsys.readouterr().err
+    assert "stored 1 new article " in capsys.readouterr().err
 
 
 # --- URLs (a server on 127.0.0.1 only) ----------------------------------------------------------

@@ -8,7 +8,7 @@ from hypothesis import given, settings, strategies as st
 
 from diurna.ingest.read import read_paths
 from diurna.records import Article, Rejection
-from tests.conftest import SAMPLE_JSONL, SAMPLE_TXT
+from tests.conftest import SAMPLE_JSONL
 
 
 def write_lines(path, lines: list[bytes]) -> None:
@@ -30,8 +30,8 @@ def test_sample_jsonl_reads_with_all_fields():
     assert article.origin.endswith("idlib_ceasefire_2020-03-05.jsonl:1")
 
 
-def test_txt_header_gives_date_and_source():
-    (article,) = read_paths([SAMPLE_TXT])
+def test_txt_header_gives_date_and_source(sample_txt):
+    (article,) = read_paths([sample_txt])
     assert article.date == dt.date(2020, 3, 5) and article.source == "VeteransToday"
     assert article.content.lstrip().startswith("RT/Moscow;")
 
@@ -107,3 +107,40 @@ def test_arbitrary_bytes_never_crash_the_reader(tmp_path_factory, lines):
     write_lines(path, lines)
     for record in read_paths([path]):
         assert isinstance(record, (Article, Rejection))
+
+
+def test_a_bom_does_not_cost_the_first_record(tmp_path):
+    path = tmp_path / "bom.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + good("first") + b"\n" + good("second") + b"\n")
+    assert [r.record_id for r in read_paths([path])] == ["first", "second"]
+
+
+def test_a_few_control_characters_are_blanked_not_rejected(tmp_path):
+    path = tmp_path / "controls.jsonl"
+    text = "Turkey\x07 and Russia\x1b[2J agreed a ceasefire."
+    write_lines(path, [good("a", content=text)])
+    (article,) = read_paths([path])
+    assert isinstance(article, Article)
+    # same length: offsets into the stored content are offsets into the input
+    assert len(article.content) == len(text) and article.content.index("Russia") == text.index("Russia")
+    assert "\x07" not in article.content and "\x1b" not in article.content
+
+
+def test_deep_nesting_rejects_only_that_record(tmp_path):
+    path = tmp_path / "deep.jsonl"
+    write_lines(path, [good("a"), b'{"id": "deep", "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", good("b")])
+    records = list(read_paths([path]))
+    assert [r.record_id for r in records if isinstance(r, Article)] == ["a", "b"]
+    (rejection,) = [r for r in records if isinstance(r, Rejection)]
+    assert rejection.origin.endswith(":2") and "nested too deeply" in rejection.reason
+
+
+def test_urls_must_be_web_links_and_outlets_lose_markup(tmp_path):
+    path = tmp_path / "hostile.jsonl"
+    write_lines(path, [
+        good("a", url="javascript:alert(1)", source='<a href="javascript:x()">Evil</a> News'),
+        good("b", url="https://example.org/a", title="<b>Title</b>"),
+    ])
+    first, second = read_paths([path])
+    assert first.url is None and first.source == "Evil News"
+    assert second.url == "https://example.org/a" and second.title == "Title"

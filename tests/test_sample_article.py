@@ -197,12 +197,11 @@ def test_complete_event_list(coded_sample):
     ])
 
 
-def test_txt_copy_codes_identically(coder, coded_sample):
-    """The sample's .txt twin (with its 'date YYYY-MM-DD source' header) yields the same events."""
-    from tests.conftest import SAMPLE_TXT
+def test_txt_copy_codes_identically(coder, coded_sample, sample_txt):
+    """The sample as a .txt file (with its 'date YYYY-MM-DD source' header) yields the same events."""
     from diurna.ingest.read import read_paths
 
-    (article,) = list(read_paths([SAMPLE_TXT]))
+    (article,) = list(read_paths([sample_txt]))
     assert article.date == dt.date(2020, 3, 5) and article.source == "VeteransToday"
     (coded,) = list(coder.code([article]))
     assert coded.article_id == coded_sample.article_id  # same content, same id

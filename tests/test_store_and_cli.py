@@ -11,7 +11,7 @@ import pytest
 
 from diurna.cli import main
 from diurna.store import EventFilter, Store
-from tests.conftest import SAMPLE_JSONL, SAMPLE_TXT, SAMPLE_EVENT_COUNT
+from tests.conftest import SAMPLE_EVENT_COUNT, SAMPLE_JSONL
 
 
 @pytest.fixture()
@@ -24,14 +24,20 @@ def counts(db: str) -> dict[str, int]:
         return store.counts()
 
 
-def test_ingest_is_idempotent(db, capsys):
+def test_ingest_is_idempotent(db, capsys, sample_txt):
     assert main(["ingest", str(SAMPLE_JSONL), "--db", db]) == 0
     first = counts(db)
     assert first["articles"] == 1 and first["events"] == SAMPLE_EVENT_COUNT
-    # the .txt twin has the same content: same article id, nothing added
-    assert main(["ingest", str(SAMPLE_JSONL), str(SAMPLE_TXT), "--db", db]) == 0
+    assert f"stored 1 new article with {SAMPLE_EVENT_COUNT} events; 0 already stored" in capsys.readouterr().err
+    # a .txt twin has the same content: same article id, nothing added
+    assert main(["ingest", str(SAMPLE_JSONL), str(sample_txt), "--db", db]) == 0
     assert counts(db) == first
     assert "stored 0 new articles with 0 events; 2 already stored" in capsys.readouterr().err
+
+
+def test_samples_folder_holds_each_article_once(db, capsys):
+    assert main(["ingest", str(SAMPLE_JSONL.parent), "--db", db]) == 0
+    assert "stored 1 new article with 29 events; 0 already stored; 0 rejected" in capsys.readouterr().err
 
 
 def test_bad_records_are_quarantined_and_the_rest_stored(db, tmp_path, capsys):
@@ -80,7 +86,7 @@ def test_ingest_resumes_after_an_interruption(db, tmp_path, capsys):
     second.write_text(json.dumps(record) + "\n", encoding="utf-8")
     capsys.readouterr()
     assert main(["ingest", str(first), str(second), "--db", db]) == 0
-    assert "stored 1 new articles with 1 events; 1 already stored" in capsys.readouterr().err
+    assert "stored 1 new article with 1 event; 1 already stored" in capsys.readouterr().err
 
 
 def test_event_queries(db, capsys):
@@ -111,7 +117,7 @@ def test_event_queries(db, capsys):
 
 @pytest.mark.parametrize("fmt", ["json", "jsonl", "csv", "table"])
 def test_code_command_formats(fmt, capsys):
-    assert main(["code", str(SAMPLE_JSONL), "--format", fmt]) == 0
+    assert main(["code", str(SAMPLE_JSONL), "--format", fmt] + (["--wide"] if fmt == "table" else [])) == 0
     out = capsys.readouterr().out
     if fmt == "json":
         rows = json.loads(out)
@@ -140,3 +146,16 @@ def test_unknown_model_gives_a_clear_error():
 
     with pytest.raises(SystemExit, match="spaCy model 'no_such_model' is not installed"):
         Parser(ParserSettings(model="no_such_model"))
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+def test_table_fits_the_terminal_and_wide_shows_every_column(columns, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", str(columns))
+    assert main(["code", str(SAMPLE_JSONL), "--format", "table"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert max(map(len, lines)) <= columns
+    header = next(line for line in lines if "evidence" in line)
+    assert "source" in header and "killed" not in header
+    assert main(["code", str(SAMPLE_JSONL), "--format", "table", "--wide"]) == 0
+    out = capsys.readouterr().out
+    assert "killed" in out and "claimant" in out and max(map(len, out.splitlines())) > columns

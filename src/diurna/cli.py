@@ -1,12 +1,16 @@
-"""Command line: `diurna code`, `ingest`, `events`, `export`, `evaluate`, `audit`, `rejections`, `serve`:
-thin shells over the library."""
+"""Command line: `diurna code`, `ingest`, `recode`, `events`, `export`, `evaluate`, `audit`, `rejections`,
+`serve`: thin shells over the library."""
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import logging
+import os
+import signal
 import sys
+import threading
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, NoReturn, Sequence
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -19,31 +23,152 @@ from diurna.ingest.fields import FieldMap
 from diurna.ingest.read import DEFAULT_MAX_CHARS, read_paths
 from diurna.ingest.sources import URL_TIMEOUT_SECONDS
 from diurna.records import Article, Rejection
+from diurna.sanitize import terminal_safe
 
 EXIT_REJECTED = 1
+EXIT_ERROR = 1
+EXIT_SIGINT = 130
+EXIT_SIGTERM = 143
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised like KeyboardInterrupt so that open transactions roll back."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    return args.run(args)
+    from diurna.store import StoreError
+
+    received: list[int] = []  # the signal that stopped this run, if any (-1 marks killed workers)
+    in_main_thread = threading.current_thread() is threading.main_thread()  # signal handlers live there only
+    previous = {sig: signal.signal(sig, _stopper(received)) for sig in (signal.SIGINT, signal.SIGTERM) if in_main_thread}
+    _log_to_stderr()
+    try:
+        return args.run(args)
+    except BrokenPipeError:
+        # the reader (`| head`) has gone: stop quietly, and keep Python from complaining at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except StoreError as err:
+        if not received:
+            _say(f"error: {err}")
+            return EXIT_ERROR
+    except KeyboardInterrupt:
+        received.append(signal.SIGINT)
+    except Terminated:
+        received.append(signal.SIGTERM)
+    except Exception:
+        if not received:  # a real bug: let the traceback show
+            raise
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    # DuckDB turns the interrupt into its own "Query interrupted" error; whatever the type,
+    # a received signal means a clean stop
+    name, code = ("Ctrl-C", EXIT_SIGINT) if received[0] == signal.SIGINT else ("SIGTERM", EXIT_SIGTERM)
+    _say(f"stopped by {name}; everything committed so far is kept: run the same command to resume")
+    if -1 in received:
+        # multiprocessing would wait at exit for a queue thread that feeds the killed workers,
+        # forever; everything is committed or rolled back and closed by now, so leave at once
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
+
+
+def _stopper(received: list[int]) -> Callable[[int, object], NoReturn]:
+    def stop(signum: int, frame: object) -> NoReturn:
+        """Stop spaCy's workers first (otherwise they block on a full pipe and spaCy waits for
+        them forever), then unwind like KeyboardInterrupt so open transactions roll back."""
+        import multiprocessing
+        import warnings
+
+        warnings.filterwarnings("ignore", message=r"\[W127\]")  # spaCy: "workers did not complete": we stopped them
+        received.append(signum)
+        for child in multiprocessing.active_children():
+            child.kill()
+            received.append(-1)
+        raise KeyboardInterrupt if signum == signal.SIGINT else Terminated
+
+    return stop
+
+
+def _say(message: str) -> None:
+    print(f"diurna: {terminal_safe(message)}", file=sys.stderr, flush=True)
+
+
+def _log_to_stderr() -> None:
+    """Library warnings (gazetteer build, cache trouble) as one `diurna: ...` line each."""
+    logger = logging.getLogger("diurna")
+    if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
+        handler = _StderrHandler()
+        handler.setFormatter(logging.Formatter("diurna: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is at the time (tests and callers may swap it)."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage mistakes in one line, naming the option, never an internal function."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _count(minimum: int) -> Callable[[str], int]:
+    def whole_number(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+        if number < minimum:
+            raise argparse.ArgumentTypeError(f"must be {minimum} or more, got {number}")
+        return number
+
+    return whole_number
+
+
+def _iso_date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {value!r}") from None
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="diurna", description="Turn news articles into coded political events.")
+    parser = _Parser(prog="diurna", description="Turn news articles into coded political events.")
     parser.add_argument("--version", action="version", version=f"diurna {__version__}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     def add_model_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--model", default=None, help=f"spaCy pipeline (default: ${MODEL_ENV} or {DEFAULT_MODEL})")
-        p.add_argument("--n-process", type=int, default=1, help="spaCy worker processes (2 on a 2-core machine for big corpora)")
-        p.add_argument("--batch-size", type=int, default=64)
-        p.add_argument("--date", type=dt.date.fromisoformat, default=None,
+        p.add_argument("--n-process", type=_count(1), default=1, help="spaCy worker processes (2 on a 2-core machine for big corpora)")
+        p.add_argument("--batch-size", type=_count(1), default=64)
+        p.add_argument("--date", type=_iso_date, default=None,
                        help="publication date for records that have none (YYYY-MM-DD); otherwise they are rejected")
-        p.add_argument("--max-chars", type=int, default=DEFAULT_MAX_CHARS, help="reject articles longer than this")
+        p.add_argument("--max-chars", type=_count(1), default=DEFAULT_MAX_CHARS, help="reject articles longer than this")
+
+    def add_output_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--format", choices=FORMATS, default="table")
+        p.add_argument("--wide", action="store_true", help="table: every column, however wide the terminal")
+        p.add_argument("--raw-csv", action="store_true",
+                       help="CSV: leave cells starting with = + - @ as they are (by default they get a leading ' "
+                            "so spreadsheets do not run them as formulas)")
 
     code = commands.add_parser("code", help="code files and print the events (nothing is stored)")
     code.add_argument("paths", nargs="+", metavar="FILE", help=_INPUTS_HELP)
-    code.add_argument("--format", choices=FORMATS, default="table")
+    add_output_options(code)
     add_model_options(code)
     _add_input_options(code)
     code.set_defaults(run=_run_code)
@@ -58,7 +183,7 @@ def _parser() -> argparse.ArgumentParser:
     events = commands.add_parser("events", help="query stored events")
     events.add_argument("--db", default="diurna.duckdb")
     _add_event_filters(events)
-    events.add_argument("--format", choices=FORMATS, default="table")
+    add_output_options(events)
     events.set_defaults(run=_run_events)
 
     evaluate = commands.add_parser("evaluate", help="score the coder against human-coded gold items (JSONL)")
@@ -93,6 +218,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(run=_run_serve)
+    recode = commands.add_parser("recode", help="re-code stored articles coded by an older coder (lexicons, model, version)")
+    recode.add_argument("--db", default="diurna.duckdb")
+    recode.add_argument("--since", type=_iso_date, help="only articles published on or after this date")
+    add_model_options(recode)
+    recode.set_defaults(run=_run_recode)
     return parser
 
 
@@ -131,9 +261,9 @@ def _add_event_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--country", help="where the event happened (ISO-3)")
     p.add_argument("--admin1", help="first-level subdivision where it happened (Idlib)")
     p.add_argument("--bbox", type=_bbox, help="min_lon,min_lat,max_lon,max_lat")
-    p.add_argument("--since", type=dt.date.fromisoformat)
-    p.add_argument("--until", type=dt.date.fromisoformat)
-    p.add_argument("--limit", type=int)
+    p.add_argument("--since", type=_iso_date)
+    p.add_argument("--until", type=_iso_date)
+    p.add_argument("--limit", type=_count(1))
 
 
 def _event_filter(args: argparse.Namespace):
@@ -145,10 +275,17 @@ def _event_filter(args: argparse.Namespace):
 
 
 def _bbox(value: str) -> tuple[float, float, float, float]:
-    parts = [float(p) for p in value.split(",")]
+    message = f"expected four numbers min_lon,min_lat,max_lon,max_lat, got {value!r}"
+    try:
+        parts = [float(p) for p in value.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(message) from None
     if len(parts) != 4:
-        raise argparse.ArgumentTypeError("bbox needs four numbers: min_lon,min_lat,max_lon,max_lat")
-    return parts[0], parts[1], parts[2], parts[3]
+        raise argparse.ArgumentTypeError(message)
+    min_lon, min_lat, max_lon, max_lat = parts
+    if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
+        raise argparse.ArgumentTypeError(f"{message} (longitudes -180..180, latitudes -90..90, min before max)")
+    return min_lon, min_lat, max_lon, max_lat
 
 
 def _settings(args: argparse.Namespace) -> ParserSettings:
@@ -162,64 +299,99 @@ def _split(records: Iterator[Article | Rejection], rejected: list[Rejection]) ->
     for record in records:
         if isinstance(record, Rejection):
             rejected.append(record)
-            print(f"rejected: {record.message()}", file=sys.stderr, flush=True)
+            _report_rejection(record)
         else:
             yield record
 
 
+def _report_rejection(rejection: Rejection) -> None:
+    print(terminal_safe(f"rejected: {rejection.message()}"), file=sys.stderr, flush=True)
+
+
 def _run_code(args: argparse.Namespace) -> int:
+    from diurna.jobs import code_each
     from diurna.pipeline import Coder
 
     rejected: list[Rejection] = []
     coder = Coder(_settings(args))
     articles = _split(_read(args), rejected)
-    events = [e for coded in coder.code(articles) for e in coded.events]
-    write_events(events, args.format, sys.stdout)
+    events = []
+    for result in code_each(coder, articles):
+        if isinstance(result, Rejection):
+            rejected.append(result)
+            _report_rejection(result)
+        else:
+            events.extend(result.events)
+    _write(events, args)
     return _finish(rejected)
+
+
+def _write(events: list, args: argparse.Namespace) -> None:
+    write_events(events, args.format, sys.stdout, wide=args.wide, keep_formulas=args.raw_csv)
+
+
+def _progress(label: str) -> Progress:
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TextColumn("articles"), TimeElapsedColumn())
+    return Progress(*columns, console=Console(stderr=True), transient=False)
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n:,} {word if n == 1 else (plural or word + 's')}"
 
 
 def _run_ingest(args: argparse.Namespace) -> int:
-    from diurna.pipeline import Coder, article_id_for
+    from diurna import jobs
+    from diurna.pipeline import Coder
     from diurna.store import Store
 
     rejected: list[Rejection] = []
-    stats = {"stored": 0, "skipped": 0, "events": 0}
-    coder = Coder(_settings(args))
     with Store(args.db) as store:
-        def fresh(articles: Iterator[Article]) -> Iterator[Article]:
-            for article in articles:
-                if store.has_article(article_id_for(article)):
-                    stats["skipped"] += 1
-                    progress.advance(task)
-                else:
-                    yield article
-
-        columns = (TextColumn("coding"), BarColumn(), MofNCompleteColumn(), TextColumn("articles"), TimeElapsedColumn())
-        with Progress(*columns, console=Console(stderr=True), transient=False) as progress:
-            task = progress.add_task("coding", total=None)
-            records = _read(args)
-            for coded in coder.code(fresh(_split(records, rejected))):
-                if store.add(coded):
-                    stats["stored"] += 1
-                    stats["events"] += len(coded.events)
-                else:
-                    stats["skipped"] += 1
-                progress.advance(task)
-        for rejection in rejected:
-            store.quarantine(rejection)
+        coder = Coder(_settings(args))
+        stale = jobs.stale_count(coder, store)
+        store.release()
+        with _progress("coding") as progress:
+            task = progress.add_task("coding", total=jobs.count_records(args.paths))
+            tally = jobs.ingest(coder, store, _read(args), on_rejection=lambda r: (rejected.append(r), _report_rejection(r)),
+                                advance=lambda n: progress.advance(task, n))
         totals = store.counts()
-    print(f"stored {stats['stored']} new articles with {stats['events']} events; "
-          f"{stats['skipped']} already stored; {len(rejected)} rejected. "
-          f"{args.db} now holds {totals['articles']} articles, {totals['events']} events, "
-          f"{totals['rejections']} quarantined records.", file=sys.stderr)
+    _say(f"stored {_plural(tally.stored, 'new article')} with {_plural(tally.events, 'event')}; "
+         f"{tally.skipped:,} already stored; {tally.rejected:,} rejected. "
+         f"{args.db} now holds {_plural(totals['articles'], 'article')}, {_plural(totals['events'], 'event')}, "
+         f"{_plural(totals['rejections'], 'quarantined record')}.")
+    if stale:
+        _say(f"{_plural(stale, 'stored article')} {'was' if stale == 1 else 'were'} coded by another coder version "
+             f"(older lexicons, model or diurna): `diurna recode --db {args.db}` re-codes them")
     return _finish(rejected)
+
+
+def _run_recode(args: argparse.Namespace) -> int:
+    from diurna import jobs
+    from diurna.pipeline import Coder
+    from diurna.store import Store
+
+    failed: list[Rejection] = []
+    with Store(args.db) as store:
+        coder = Coder(_settings(args))
+        total = len(store.stale_article_ids(jobs.version_of(coder), args.since))
+        store.release()
+        with _progress("re-coding") as progress:
+            task = progress.add_task("re-coding", total=total)
+            tally = jobs.recode(coder, store, since=args.since,
+                                on_rejection=lambda r: (failed.append(r), _report_rejection(r)),
+                                advance=lambda n: progress.advance(task, n))
+        totals = store.counts()
+    _say(f"re-coded {_plural(tally.stored, 'article')} ({_plural(tally.events, 'event')}); "
+         f"{tally.rejected:,} failed and keep their old events. "
+         f"{args.db} now holds {_plural(totals['articles'], 'article')}, {_plural(totals['events'], 'event')}.")
+    return _finish(failed)
 
 
 def _run_events(args: argparse.Namespace) -> int:
     from diurna.store import Store
 
     with Store(args.db, read_only=True) as store:
-        write_events(store.events(_event_filter(args)), args.format, sys.stdout)
+        events = store.events(_event_filter(args))
+    _write(events, args)
     return 0
 
 
@@ -262,7 +434,7 @@ def _run_rejections(args: argparse.Namespace) -> int:
     with Store(args.db, read_only=True) as store:
         for row in store.rejections():
             ident = f" (id {row['record_id']})" if row["record_id"] else ""
-            print(f"{row['rejected_at']:%Y-%m-%d %H:%M:%S}  {row['origin']}{ident}: {row['reason']}")
+            print(terminal_safe(f"{row['rejected_at']:%Y-%m-%d %H:%M:%S}  {row['origin']}{ident}: {row['reason']}"))
     return 0
 
 
@@ -284,7 +456,8 @@ def _run_serve(args: argparse.Namespace) -> int:
 
 def _finish(rejected: list[Rejection]) -> int:
     if rejected:
-        print(f"{len(rejected)} record(s) rejected; see the messages above", file=sys.stderr)
+        _say(f"{_plural(len(rejected), 'record')} rejected; see the messages above "
+             "(`diurna rejections` lists every quarantined record)")
         return EXIT_REJECTED
     return 0
 

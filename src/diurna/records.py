@@ -8,7 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from diurna.sanitize import strip_markup, web_url
 
 Modality = Literal["occurred", "claimed", "planned", "negated", "hypothetical"]
 DatePrecision = Literal["time", "day", "week", "month", "year", "article"]
@@ -134,6 +136,20 @@ class Event(BaseModel):
     outlet: str | None
     original_source: str | None
     url: str | None
+
+    # Every text field that comes from the input loses its markup (offsets still point into the
+    # stored content, which keeps the input as it was); links are http(s) or nothing. Applied
+    # whenever an Event is made, so events read from older databases are clean too.
+    @field_validator("sentence", "trigger", "source_text", "target_text", "claimant_text", "date_text",
+                     "place_text", "fatalities_text", "outlet", "original_source", "record_id")
+    @classmethod
+    def _no_markup(cls, value: str | None) -> str | None:
+        return None if value is None else strip_markup(value)
+
+    @field_validator("url")
+    @classmethod
+    def _web_url(cls, value: str | None) -> str | None:
+        return web_url(value)
 
 
 class ArticleSummary(BaseModel):

@@ -5,8 +5,10 @@ lines, and paragraph-sized docs keep memory flat on long articles.
 """
 from __future__ import annotations
 
+import ctypes
 import os
 import re
+import signal
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, TypeVar
 
@@ -76,8 +78,27 @@ class Parser:
     def __init__(self, settings: ParserSettings = ParserSettings()):
         self.settings = settings
         self.nlp = load_model(settings.model)
+        if settings.n_process > 1:
+            os.register_at_fork(after_in_child=_worker_dies_with_parent)
 
     def parse(self, items: Iterable[tuple[str, Context]], n_items: int | None = None) -> Iterator[tuple[Doc, Context]]:
         """Parse (text, context) pairs in order. Worker processes only pay off on big batches."""
         n_process = self.settings.n_process if (n_items is None or n_items >= 4 * self.settings.batch_size) else 1
         yield from self.nlp.pipe(items, as_tuples=True, batch_size=self.settings.batch_size, n_process=n_process)
+
+
+def _worker_dies_with_parent() -> None:
+    """In a forked spaCy worker: the kernel kills it when the parent dies (even by kill -9), and
+    Ctrl-C is left to the parent, which stops cleanly and takes its workers with it."""
+    parent = os.getppid()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the pipe to the parent closing still ends the worker
+        return
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from diurna.records import Article
+from diurna.sanitize import HTML_BLOCK, HTML_TAG
 
 # "RT/Moscow; ..." or "AFP/Paris: ..." at the very start: original source / dateline place.
 _SLASH_DATELINE = re.compile(r"\A\s*(?P<source>[A-Z][A-Za-z.&]{1,15})/(?P<place>[A-Z][\w .'’-]{1,40}?)\s*[;:]\s+")
@@ -26,8 +27,6 @@ _LINK_LINE = re.compile(r"\A\s*(?:READ MORE|ALSO ON|RELATED|SEE ALSO|WATCH|MORE 
 # A footnote that explains an asterisked name ("al-Nusra*" ... "*Jabhat al-Nusra is ...").
 _FOOTNOTE_MARK = re.compile(r"\w\*")
 _FOOTNOTE = re.compile(r"(?:(?<=[.!?”\"])\s+|\A)\*(?=[A-Z])[^\n]*\Z")
-_HTML_BLOCK = re.compile(r"<(script|style|iframe|object|embed|noscript)\b.*?(?:</\1\s*>|\Z)", re.I | re.S)
-_HTML_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,500}>|<!--.*?-->", re.S)
 _TOKENS = re.compile(r"\s+|\S+")
 
 
@@ -70,9 +69,9 @@ def clean(article: Article) -> CleanArticle:
     removals: list[Removal] = []
     original_source = dateline_place = None
 
-    for block in _HTML_BLOCK.finditer(content):
+    for block in HTML_BLOCK.finditer(content):
         removals.append(Removal(block.start(), block.end(), "markup", block.group()))
-    for tag in _HTML_TAG.finditer(content):
+    for tag in HTML_TAG.finditer(content):
         if not any(r.start <= tag.start() < r.end for r in removals):
             removals.append(Removal(tag.start(), tag.end(), "markup", tag.group()))
 

@@ -5,17 +5,19 @@ caller decides what to do with it (the CLI quarantines it and exits non-zero at 
 """
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import json
 import re
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from diurna.ingest.feeds import feed_records
 from diurna.ingest.fields import FieldMap
 from diurna.ingest.html import html_record
 from diurna.ingest.sources import READ_ERRORS, URL_TIMEOUT_SECONDS, InputFile, describe_error, expand_inputs
 from diurna.records import Article, Rejection
+from diurna.sanitize import blank_controls, count_controls, strip_markup, web_url
 
 HTML_SUFFIXES = (".html", ".htm")
 FEED_SUFFIXES = (".xml", ".rss", ".atom")
@@ -24,6 +26,7 @@ DEFAULT_MAX_CHARS = 500_000  # ~80k words; longer "articles" are dumps, not news
 _TXT_HEADER = re.compile(r"\A\s*date\s+(?P<date>\d{4}-\d{2}-\d{2})(?:\s+(?P<source>[^\n]+?))?\s*\n")
 _ISO_DATE = re.compile(r"\A(\d{4}-\d{2}-\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?\Z")
 _KNOWN_FIELDS = {"id", "date", "source", "title", "content", "url"}
+_BINARY_CONTROL_SHARE = 0.1  # more control characters than this (of the first 10k) is not text
 
 
 def read_paths(
@@ -62,7 +65,7 @@ def _read_markup(path: Path | InputFile, default_date: dt.date | None, max_chars
     """HTML pages and feeds: the extractor gives JSONL-shaped records (or a reason for none),
     checked here like any JSONL record; a feed's items are origin `FILE:itemN`."""
     raw = path.read_bytes()
-    excerpt = raw[:200].decode("utf-8", errors="replace")
+    excerpt = _excerpt(raw)
     found = extract(raw, path.name)
     if isinstance(found, str):
         yield Rejection(origin=str(path), reason=found, excerpt=excerpt)
@@ -72,43 +75,72 @@ def _read_markup(path: Path | InputFile, default_date: dt.date | None, max_chars
         return
     for record in found:
         origin = f"{path}:item{record['item']}"
-        yield _article_from_record(record, origin, default_date, max_chars, str(record.get("content", ""))[:200])
+        yield _article_from_record(record, origin, default_date, max_chars, blank_controls(str(record.get("content", ""))[:200]))
 
 
 def _read_jsonl(
     path: Path | InputFile, default_date: dt.date | None, max_chars: int, fields: FieldMap,
 ) -> Iterator[Article | Rejection]:
-    with path.open("rb") as handle:
+    try:
+        handle = path.open("rb")
+    except OSError as err:
+        yield Rejection(origin=str(path), reason=f"cannot read the file ({err.strerror or err})")
+        return
+    with handle:
         for line_number, raw in enumerate(handle, start=1):
-            origin = f"{path}:{line_number}"
+            if line_number == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8):]
             if not raw.strip():
                 continue
-            excerpt = raw[:200].decode("utf-8", errors="replace")
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as err:
-                yield Rejection(origin=origin, reason=f"not valid UTF-8 (byte {err.start} of the line)", excerpt=excerpt)
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as err:
-                yield Rejection(origin=origin, reason=f"malformed JSON: {err.msg} at column {err.colno}", excerpt=excerpt)
-                continue
-            if not isinstance(record, dict):
-                yield Rejection(origin=origin, reason=f"expected a JSON object, got {type(record).__name__}", excerpt=excerpt)
-                continue
-            yield _article_from_record(fields.apply(record), origin, default_date, max_chars, excerpt)
+            yield _guarded(_jsonl_record, raw, f"{path}:{line_number}", default_date, max_chars, fields)
+
+
+def _guarded(read: Callable[..., Article | Rejection], raw: bytes, origin: str, *args: Any) -> Article | Rejection:
+    """Whatever goes wrong with one record (even RecursionError) rejects that record only."""
+    try:
+        return read(raw, origin, *args)
+    except RecursionError:
+        return Rejection(origin=origin, reason="record nested too deeply", excerpt=_excerpt(raw))
+    except Exception as err:  # noqa: BLE001 - a bad record must never stop the batch
+        return Rejection(origin=origin, reason=f"unreadable record ({type(err).__name__}: {err})"[:300],
+                         excerpt=_excerpt(raw))
+
+
+def _excerpt(raw: bytes) -> str:
+    return blank_controls(raw[:200].decode("utf-8", errors="replace"))
+
+
+def _jsonl_record(raw: bytes, origin: str, default_date: dt.date | None, max_chars: int,
+                  fields: FieldMap) -> Article | Rejection:
+    excerpt = _excerpt(raw)
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return Rejection(origin=origin, reason=f"not valid UTF-8 (byte {err.start} of the line)", excerpt=excerpt)
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as err:
+        return Rejection(origin=origin, reason=f"malformed JSON: {err.msg} at column {err.colno}", excerpt=excerpt)
+    if not isinstance(record, dict):
+        return Rejection(origin=origin, reason=f"expected a JSON object, got {type(record).__name__}", excerpt=excerpt)
+    return _article_from_record(fields.apply(record), origin, default_date, max_chars, excerpt)
 
 
 def _read_txt(path: Path | InputFile, default_date: dt.date | None, max_chars: int) -> Article | Rejection:
-    origin = str(path)
-    raw = path.read_bytes()
-    excerpt = raw[:200].decode("utf-8", errors="replace")
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        return Rejection(origin=str(path), reason=f"cannot read the file ({err.strerror or err})")
+    return _guarded(_txt_record, raw, str(path), path.stem, default_date, max_chars)
+
+
+def _txt_record(raw: bytes, origin: str, stem: str, default_date: dt.date | None, max_chars: int) -> Article | Rejection:
+    excerpt = _excerpt(raw)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         return Rejection(origin=origin, reason=f"not valid UTF-8 (byte {err.start})", excerpt=excerpt)
-    record: dict[str, Any] = {"id": path.stem, "content": text}
+    record: dict[str, Any] = {"id": stem, "content": text}
     header = _TXT_HEADER.match(text)
     if header:
         record.update(content=text[header.end():], date=header.group("date"), source=header.group("source"))
@@ -137,8 +169,9 @@ def _article_from_record(
         return reject("empty article content")
     if len(content) > max_chars:
         return reject(f"article too large ({len(content):,} characters; the limit is {max_chars:,})")
-    if "\x00" in content or _control_ratio(content) > 0.01:
-        return reject("content looks binary (NUL or control characters)")
+    sample = content[:10_000]
+    if count_controls(sample) > _BINARY_CONTROL_SHARE * len(sample):
+        return reject("content looks binary (mostly control characters)")
     date = _parse_date(record.get("date")) or default_date
     if date is None:
         shown = record.get("date")
@@ -146,9 +179,11 @@ def _article_from_record(
     for field in ("source", "title", "url"):
         if record.get(field) is not None and not isinstance(record[field], str):
             return reject(f"field {field!r} must be text")
+    # Control characters become spaces (same length, so offsets into the stored content stay
+    # true); outlet and title lose markup; only http(s) links are kept.
     return Article(
-        record_id=record_id or origin, date=date, source=record.get("source"), title=record.get("title"),
-        content=content, url=record.get("url"), origin=origin,
+        record_id=blank_controls(record_id or origin), date=date, source=_plain(record.get("source")),
+        title=_plain(record.get("title")), content=blank_controls(content), url=web_url(record.get("url")), origin=origin,
         extra={k: v for k, v in record.items() if k not in _KNOWN_FIELDS},
     )
 
@@ -165,7 +200,7 @@ def _parse_date(value: Any) -> dt.date | None:
         return None
 
 
-def _control_ratio(text: str) -> float:
-    sample = text[:10_000]
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f")
-    return controls / len(sample)
+def _plain(text: str | None) -> str | None:
+    if text is None:
+        return None
+    return " ".join(strip_markup(blank_controls(text)).split()) or None

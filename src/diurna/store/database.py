@@ -2,25 +2,41 @@
 
 Articles are keyed by a hash of their content, so ingesting the same article twice adds
 nothing, and an interrupted ingest resumes where it stopped. Each article and its events are
-written in one transaction: a crash never leaves an article without its events.
+written in one transaction: a crash never leaves an article without its events. Each article
+records the coder version that coded it, so `recode` can find the stale ones.
+
+Only diurna databases are opened (a `meta` table with our schema version); any other file is
+refused before anything is written. One writer at a time holds a lock file next to the
+database; it lets go of DuckDB's own lock every two seconds or so, and readers wait for such a
+moment, so `events` works while an ingest runs.
 """
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import fcntl
+import hashlib
 import json
+import os
+import re
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 import duckdb
 
-from diurna.records import Event, Rejection
+from diurna.records import Article, Event, Rejection
 
-if TYPE_CHECKING:  # the store needs no spaCy: exports and the Python API load in a fraction of a second
+if TYPE_CHECKING:
     from diurna.pipeline import CodedArticle
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+HOLD_SECONDS = 2.0  # a writer releases DuckDB's lock this often, so readers get a turn (a release costs ~0.1 s)
+READER_WAIT_SECONDS = 15.0
+WRITER_WAIT_SECONDS = 60.0
+_DUCKDB_MAGIC = b"DUCK"  # bytes 8-12 of every DuckDB file
 _EVENT_COLUMNS = list(Event.model_fields)
 _SQL_TYPES = {"goldstein": "DOUBLE", "quad_class": "INTEGER", "event_date": "DATE",
               "sentence_start": "INTEGER", "sentence_end": "INTEGER", "trigger_start": "INTEGER", "trigger_end": "INTEGER",
@@ -29,22 +45,48 @@ _SQL_TYPES = {"goldstein": "DOUBLE", "quad_class": "INTEGER", "event_date": "DAT
 
 _EVENT_STRUCTURE = json.dumps([{c: _SQL_TYPES.get(c, "VARCHAR") for c in _EVENT_COLUMNS}])
 
+_REJECTIONS_DDL = """
+CREATE TABLE IF NOT EXISTS {name} (
+    rejection_id VARCHAR PRIMARY KEY, origin VARCHAR NOT NULL, record_id VARCHAR, reason VARCHAR NOT NULL,
+    excerpt VARCHAR, rejected_at TIMESTAMP NOT NULL
+);
+"""
 _DDL = f"""
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS articles (
     article_id VARCHAR PRIMARY KEY, record_id VARCHAR, content_hash VARCHAR NOT NULL,
     date DATE NOT NULL, outlet VARCHAR, original_source VARCHAR, dateline_place VARCHAR,
     title VARCHAR, url VARCHAR, origin VARCHAR, content VARCHAR NOT NULL, removed JSON, extra JSON,
-    n_events INTEGER NOT NULL, ingested_at TIMESTAMP NOT NULL
+    n_events INTEGER NOT NULL, ingested_at TIMESTAMP NOT NULL, coder_version VARCHAR
 );
 CREATE TABLE IF NOT EXISTS events (
     {", ".join(f"{c} {_SQL_TYPES.get(c, 'VARCHAR')}" + (" PRIMARY KEY" if c == "event_id" else "") for c in _EVENT_COLUMNS)}
 );
-CREATE TABLE IF NOT EXISTS rejections (
-    origin VARCHAR NOT NULL, record_id VARCHAR, reason VARCHAR NOT NULL, excerpt VARCHAR,
-    rejected_at TIMESTAMP NOT NULL
-);
+{_REJECTIONS_DDL.format(name="rejections")}
 """
+# Schema 2 -> 3: articles gain coder_version (NULL: stale), rejections gain a key (duplicates from
+# re-runs collapse into one).
+_MIGRATE_FROM_2 = f"""
+ALTER TABLE articles ADD COLUMN coder_version VARCHAR;
+{_REJECTIONS_DDL.format(name="rejections_v3")}
+INSERT INTO rejections_v3
+    SELECT md5(concat_ws('|', origin, coalesce(record_id, ''), reason, coalesce(excerpt, ''))),
+           origin, record_id, reason, excerpt, rejected_at
+    FROM rejections ORDER BY rejected_at ON CONFLICT DO NOTHING;
+DROP TABLE rejections;
+ALTER TABLE rejections_v3 RENAME TO rejections;
+UPDATE meta SET value = '3' WHERE key = 'schema_version';
+"""
+
+
+class StoreError(Exception):
+    """A database problem explained in one line for the user (the CLI prints it and exits 1)."""
+
+
+def rejection_key(rejection: Rejection) -> str:
+    """Same record, same reason -> same key, so a re-run quarantines nothing twice."""
+    parts = (rejection.origin, rejection.record_id or "", rejection.reason, rejection.excerpt or "")
+    return hashlib.md5("|".join(parts).encode("utf-8")).hexdigest()
 
 
 def connect(path: str, read_only: bool, wait_seconds: float = 5.0) -> duckdb.DuckDBPyConnection:
@@ -91,24 +133,72 @@ def filter_sql(where: EventFilter) -> tuple[str, list]:
 
 
 class Store:
-    def __init__(self, path: str | Path, read_only: bool = False):
+    def __init__(self, path: str | Path, read_only: bool = False, wait: float | None = None):
         self.path = str(path)
-        self.connection = connect(self.path, read_only=read_only)
+        self.read_only = read_only
+        self.wait = wait if wait is not None else (READER_WAIT_SECONDS if read_only else WRITER_WAIT_SECONDS)
+        self._connection: duckdb.DuckDBPyConnection | None = None
+        self._opened_at = 0.0
+        self._writer_lock: int | None = None
+        _check_file(Path(self.path), read_only)
         if not read_only:
-            self.connection.execute(_DDL)
-            self.connection.execute(
-                "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING", [str(SCHEMA_VERSION)]
-            )
-        found = self.connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        if found is None or found[0] != str(SCHEMA_VERSION):
-            self.connection.close()
-            raise SystemExit(
+            self._writer_lock = _take_writer_lock(Path(self.path))
+        try:
+            with _translated(self.path):
+                self._prepare()
+        except BaseException:
+            self.close()
+            raise
+
+    def _prepare(self) -> None:
+        con = self.connection
+        tables = {row[0] for row in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database()").fetchall()}
+        if tables and "meta" not in tables:
+            raise StoreError(f"{self.path} is a DuckDB database but not a diurna one (no meta table); "
+                             "diurna will not write into it: choose another --db file")
+        if not tables and self.read_only:
+            raise StoreError(f"{self.path} holds no diurna data yet; run `diurna ingest FILES --db {self.path}` first")
+        if not tables:
+            with _translated(self.path):
+                con.execute(_DDL)
+                con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+        found = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if found is not None and found[0] == "2" and not self.read_only:
+            with _translated(self.path):
+                con.execute("BEGIN TRANSACTION")
+                con.execute(_MIGRATE_FROM_2)
+                con.execute("COMMIT")
+            found = ("3",)
+        readable = (str(SCHEMA_VERSION), "2") if self.read_only else (str(SCHEMA_VERSION),)  # 2 reads the same
+        if found is None or found[0] not in readable:
+            raise StoreError(
                 f"{self.path} was written by another diurna version (schema {found[0] if found else '?'}, "
                 f"this one uses {SCHEMA_VERSION}); ingest into a new database file"
             )
 
+    @property
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        """The DuckDB connection, opened on demand (a writer closes it now and then; see release)."""
+        if self._connection is None:
+            self._connection = _connect(self.path, self.read_only, self.wait)
+            self._opened_at = time.monotonic()
+        return self._connection
+
+    def release(self, held_at_least: float = 0.0) -> None:
+        """Let go of DuckDB's lock if held this long, so readers can look in between writes."""
+        if self._connection is not None and time.monotonic() - self._opened_at >= held_at_least:
+            connection, self._connection = self._connection, None
+            with _translated(self.path):
+                connection.close()
+
     def close(self) -> None:
-        self.connection.close()
+        try:
+            self.release()
+        finally:
+            if self._writer_lock is not None:
+                os.close(self._writer_lock)
+                self._writer_lock = None
 
     def __enter__(self) -> Store:
         return self
@@ -117,31 +207,78 @@ class Store:
         self.close()
 
     def has_article(self, article_id: str) -> bool:
-        return self.connection.execute("SELECT 1 FROM articles WHERE article_id = ?", [article_id]).fetchone() is not None
+        return bool(self._rows("SELECT 1 FROM articles WHERE article_id = ?", [article_id]))
 
-    def add(self, coded: CodedArticle) -> bool:
+    def add(self, coded: CodedArticle, coder_version: str | None = None) -> bool:
         """Store an article and its events atomically; False if it was already stored."""
-        con = self.connection
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with self._transaction() as con:
             if self.has_article(coded.article_id):
-                con.execute("ROLLBACK")
                 return False
             a, c = coded.article, coded.cleaned
             removed = [{"start": r.start, "end": r.end, "kind": r.kind} for r in c.removals]
             con.execute(
-                "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [coded.article_id, a.record_id, coded.content_hash, a.date, a.source, c.original_source,
                  c.dateline_place, a.title, a.url, a.origin, a.content, json.dumps(removed),
-                 json.dumps(a.extra, default=str), len(coded.events), dt.datetime.now(dt.timezone.utc)],
+                 json.dumps(a.extra, default=str), len(coded.events), dt.datetime.now(dt.timezone.utc),
+                 coder_version],
             )
             if coded.events:
                 self._insert_events(coded.events)
-            con.execute("COMMIT")
-            return True
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+        self.release(HOLD_SECONDS)
+        return True
+
+    def replace(self, coded: CodedArticle, coder_version: str) -> None:
+        """Swap a stored article's events for freshly coded ones, atomically."""
+        with self._transaction() as con:
+            removed = [{"start": r.start, "end": r.end, "kind": r.kind} for r in coded.cleaned.removals]
+            con.execute("DELETE FROM events WHERE article_id = ?", [coded.article_id])
+            con.execute(
+                "UPDATE articles SET original_source = ?, dateline_place = ?, removed = ?, n_events = ?, "
+                "coder_version = ? WHERE article_id = ?",
+                [coded.cleaned.original_source, coded.cleaned.dateline_place, json.dumps(removed),
+                 len(coded.events), coder_version, coded.article_id],
+            )
+            if coded.events:
+                self._insert_events(coded.events)
+        self.release(HOLD_SECONDS)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with _translated(self.path):
+            con = self.connection
+            con.execute("BEGIN TRANSACTION")
+            try:
+                yield con
+                con.execute("COMMIT")
+            except BaseException:
+                # report the failure itself, not a secondary "cannot rollback" (after a failed
+                # COMMIT DuckDB has already aborted the transaction)
+                try:
+                    con.execute("ROLLBACK")
+                except duckdb.Error:
+                    pass
+                raise
+
+    def stale_count(self, coder_version: str) -> int:
+        return self._rows("SELECT count(*) FROM articles WHERE coder_version IS DISTINCT FROM ?", [coder_version])[0][0]
+
+    def stale_article_ids(self, coder_version: str, since: dt.date | None = None) -> list[str]:
+        """Articles coded by another coder version (published on or after `since`), oldest first."""
+        sql = "SELECT article_id FROM articles WHERE coder_version IS DISTINCT FROM ?"
+        params: list[Any] = [coder_version]
+        if since is not None:
+            sql += " AND date >= ?"
+            params.append(since)
+        return [row[0] for row in self._rows(sql + " ORDER BY date, article_id", params)]
+
+    def article(self, article_id: str) -> Article:
+        """A stored article as the read stage gave it, for re-coding."""
+        (row,) = self._dicts("SELECT record_id, date, outlet AS source, title, content, url, origin, extra "
+                             "FROM articles WHERE article_id = ?", [article_id])
+        row["extra"] = json.loads(row["extra"]) if row["extra"] else {}
+        row["origin"] = row["origin"] or article_id
+        return Article(**row)
 
     def _insert_events(self, events: list[Event]) -> None:
         """All of an article's events as one JSON parameter: DuckDB's per-value conversion of
@@ -154,17 +291,23 @@ class Store:
             [rows, _EVENT_STRUCTURE],
         )
 
-    def quarantine(self, rejection: Rejection) -> None:
-        self.connection.execute(
-            "INSERT INTO rejections VALUES (?, ?, ?, ?, ?)",
-            [rejection.origin, rejection.record_id, rejection.reason, rejection.excerpt, dt.datetime.now(dt.timezone.utc)],
-        )
+    def quarantine(self, rejection: Rejection) -> bool:
+        """Keep a rejected record (once: the same record and reason is not added again)."""
+        with _translated(self.path):
+            cursor = self.connection.execute(
+                "INSERT INTO rejections VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING rejection_id",
+                [rejection_key(rejection), rejection.origin, rejection.record_id, rejection.reason,
+                 rejection.excerpt, dt.datetime.now(dt.timezone.utc)],
+            )
+            added = cursor.fetchone() is not None
+        self.release(HOLD_SECONDS)
+        return added
 
     def rejections(self) -> list[dict[str, Any]]:
         return self._dicts("SELECT origin, record_id, reason, excerpt, rejected_at FROM rejections ORDER BY rejected_at", [])
 
     def counts(self) -> dict[str, int]:
-        return {table: self.connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        return {table: self._rows(f"SELECT count(*) FROM {table}", [])[0][0]
                 for table in ("articles", "events", "rejections")}
 
     def events(self, where: EventFilter = EventFilter()) -> list[Event]:
@@ -178,9 +321,15 @@ class Store:
         return [Event(**row) for row in rows]
 
     def _dicts(self, sql: str, params: list) -> list[dict[str, Any]]:
-        cursor = self.connection.execute(sql, params)
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row)) for row in cursor.fetchall()]
+        with _translated(self.path):
+            cursor = self.connection.execute(sql, params)
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+    def _rows(self, sql: str, params: list) -> list[tuple]:
+        """Run a query; a damaged file or a full disk comes out as a one-line StoreError."""
+        with _translated(self.path):
+            return self.connection.execute(sql, params).fetchall()
 
 
 def filter_clauses(where: EventFilter) -> tuple[list[str], list[Any]]:
@@ -230,3 +379,110 @@ def filter_clauses(where: EventFilter) -> tuple[list[str], list[Any]]:
         clauses.append("article_id = ?")
         params.append(where.article_id)
     return clauses, params
+
+
+def _check_file(path: Path, read_only: bool) -> None:
+    """Refuse before DuckDB touches it: a missing folder, a missing database for readers, a
+    file that is not DuckDB at all (DuckDB would open a .jsonl or .csv as an in-memory view)."""
+    if not path.exists():
+        if read_only:
+            raise StoreError(f"no database at {path}; create one with `diurna ingest FILES --db {path}`")
+        if not path.parent.exists():
+            raise StoreError(f"the folder {path.parent} does not exist; create it or choose another --db path")
+        return
+    if path.is_dir():
+        raise StoreError(f"{path} is a folder; --db needs a database file")
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(12)
+    except OSError as err:
+        raise StoreError(f"cannot read {path}: {err.strerror or err}") from None
+    if len(header) < 12 or header[8:12] != _DUCKDB_MAGIC:
+        raise StoreError(f"{path} is not a diurna database (not a DuckDB file); diurna will not touch it: "
+                         "choose another --db file")
+
+
+def _take_writer_lock(path: Path) -> int:
+    """One writer per database: an advisory lock on DB.lock, released by the OS even on kill -9."""
+    lock_path = path.with_name(path.name + ".lock")
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as err:
+        raise StoreError(_os_problem(path, err)) from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+        os.close(fd)
+        raise StoreError(f"{path} is being written by another diurna process (PID {holder}); "
+                         "wait for it to finish (reading with `diurna events` works meanwhile)") from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, str(os.getpid()).encode(), 0)
+    return fd
+
+
+def _connect(path: str, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
+    """Open the database, waiting up to `wait` seconds while another process holds it."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            with _translated(path):
+                return duckdb.connect(path, read_only=read_only)
+        except _Locked as locked:
+            if time.monotonic() >= deadline:
+                raise StoreError(f"{path} is held by another process (PID {locked.pid}) and did not come free "
+                                 f"within {wait:.0f} s; try again when it has finished") from None
+            time.sleep(0.05)
+
+
+class _Locked(StoreError):
+    def __init__(self, pid: str):
+        super().__init__(f"locked by PID {pid}")
+        self.pid = pid
+
+
+@contextmanager
+def _translated(path: str) -> Iterator[None]:
+    """Turn DuckDB and OS errors into one line naming the real cause."""
+    try:
+        yield
+    except duckdb.Error as err:
+        message = str(err)
+        if "Could not set lock" in message or "Conflicting lock" in message:
+            pid = re.search(r"PID (\d+)", message)
+            raise _Locked(pid.group(1) if pid else "?") from None
+        raise StoreError(_duckdb_problem(path, message)) from None
+    except OSError as err:
+        raise StoreError(_os_problem(Path(path), err)) from None
+
+
+def _duckdb_problem(path: str, message: str) -> str:
+    lowered = message.lower()
+    if "no space left" in lowered:
+        return f"the disk is full while writing {path}; everything committed before is kept"
+    if "read-only file system" in lowered:
+        return f"cannot write {path}: the file system is read-only"
+    if "permission denied" in lowered:
+        return f"cannot write {path}: permission denied"
+    if "no such file or directory" in lowered:
+        return f"cannot open {path}: its folder does not exist"
+    if any(word in lowered for word in ("could not read enough bytes", "corrupt", "checksum", "not a valid duckdb",
+                                         "invalid_argument", "serializ", "internal error")):
+        return f"{path} is damaged or truncated ({_first_line(message)}); restore a copy or use a new --db file"
+    return f"database error on {path}: {_first_line(message)}"
+
+
+def _os_problem(path: Path, err: OSError) -> str:
+    if err.errno == errno.ENOSPC:
+        return f"the disk is full while writing {path}; everything committed before is kept"
+    if err.errno == errno.EROFS:
+        return f"cannot write {path}: the file system is read-only"
+    if err.errno in (errno.EACCES, errno.EPERM):
+        return f"cannot write {path}: permission denied"
+    if err.errno == errno.ENOENT:
+        return f"the folder {path.parent} does not exist; create it or choose another --db path"
+    return f"cannot use {path}: {err.strerror or err}"
+
+
+def _first_line(message: str) -> str:
+    return message.strip().splitlines()[0][:200] if message.strip() else "unknown error"
