@@ -21,7 +21,7 @@ from diurna import jobs
 from diurna.cli import main
 from diurna.records import Article
 from diurna.store import Store, StoreError
-from tests.conftest import SAMPLE_JSONL
+from tests.conftest import SAMPLE_EVENT_COUNT, SAMPLE_JSONL
 
 SAMPLE = json.loads(SAMPLE_JSONL.read_text(encoding="utf-8"))
 
@@ -177,7 +177,7 @@ def test_readers_work_while_an_ingest_runs(tmp_path):
             answers.append(len(reader.stdout.splitlines()))
     finally:
         assert writer.wait(timeout=120) == 0, writer.stderr.read()
-    assert answers and all(count >= 29 for count in answers)
+    assert answers and all(count >= SAMPLE_EVENT_COUNT for count in answers)
 
 
 # --- output ----------------------------------------------------------------------------------
@@ -285,10 +285,10 @@ def test_recode_repairs_articles_coded_by_another_version(db, capsys):
     assert main(["recode", "--db", db, "--since", "2021-01-01"]) == 0
     assert "re-coded 0 articles" in capsys.readouterr().err
     assert main(["recode", "--db", db]) == 0
-    assert "re-coded 1 article (29 events)" in capsys.readouterr().err
+    assert f"re-coded 1 article ({SAMPLE_EVENT_COUNT} events)" in capsys.readouterr().err
     with Store(db, read_only=True) as store:
-        assert store.counts()["events"] == 29
-        assert store.connection.execute("SELECT n_events FROM articles").fetchone() == (29,)
+        assert store.counts()["events"] == SAMPLE_EVENT_COUNT
+        assert store.connection.execute("SELECT n_events FROM articles").fetchone() == (SAMPLE_EVENT_COUNT,)
     assert main(["recode", "--db", db]) == 0
     assert "re-coded 0 articles" in capsys.readouterr().err
     assert main(["ingest", str(SAMPLE_JSONL), "--db", db]) == 0
@@ -339,11 +339,11 @@ def test_a_schema_2_database_is_upgraded_and_its_articles_count_as_stale(db, cap
         con.execute("INSERT INTO rejections VALUES ('f:1', NULL, 'bad', 'x', now()), ('f:1', NULL, 'bad', 'x', now())")
         con.execute("UPDATE meta SET value = '2'")
     assert main(["events", "--db", db, "--format", "jsonl"]) == 0  # readers read it as it is
-    assert len(capsys.readouterr().out.splitlines()) == 29
+    assert len(capsys.readouterr().out.splitlines()) == SAMPLE_EVENT_COUNT
     assert main(["ingest", str(SAMPLE_JSONL), "--db", db]) == 0
     assert "1 stored article was coded by another coder version" in capsys.readouterr().err
     with Store(db, read_only=True) as store:
-        assert store.counts() == {"articles": 1, "events": 29, "rejections": 1}
+        assert store.counts() == {"articles": 1, "events": SAMPLE_EVENT_COUNT, "rejections": 1}
 
 
 # --- processes -------------------------------------------------------------------------------------

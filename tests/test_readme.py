@@ -22,7 +22,12 @@ def test_the_readme_has_runnable_snippets():
 
 
 @pytest.mark.parametrize("code", [code for kind, code in BLOCKS if kind == "python"])
-def test_python_snippets_run(code, capsys):
+def test_python_snippets_run(code, tmp_path, monkeypatch, capsys):
+    # in a scratch folder where `make run` has been: the sample ingested into ./diurna.duckdb
+    shutil.copytree(ROOT / "samples", tmp_path / "samples")
+    monkeypatch.chdir(tmp_path)
+    assert main(["ingest", "samples", "--db", "diurna.duckdb"]) == 0
+    capsys.readouterr()
     exec(compile(code, "README.md", "exec"), {})
     assert capsys.readouterr().out.strip()
 
@@ -35,4 +40,4 @@ def test_shell_snippets_run_in_order(tmp_path, monkeypatch, capsys):
     assert len(commands) >= 5
     for command in commands:
         assert main(command[1:]) == 0, command
-        assert capsys.readouterr().out or command[1] in ("ingest", "recode", "rejections"), command
+        assert capsys.readouterr().out or command[1] in ("ingest", "recode", "rejections", "export"), command

@@ -37,7 +37,7 @@ def test_ingest_is_idempotent(db, capsys, sample_txt):
 
 def test_samples_folder_holds_each_article_once(db, capsys):
     assert main(["ingest", str(SAMPLE_JSONL.parent), "--db", db]) == 0
-    assert "stored 1 new article with 29 events; 0 already stored; 0 rejected" in capsys.readouterr().err
+    assert f"stored 1 new article with {SAMPLE_EVENT_COUNT} events; 0 already stored; 0 rejected" in capsys.readouterr().err
 
 
 def test_bad_records_are_quarantined_and_the_rest_stored(db, tmp_path, capsys):
