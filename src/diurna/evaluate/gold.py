@@ -207,7 +207,7 @@ def _score_item(item: GoldItem, events: list[Event], tallies: list[_Tally]) -> l
         if matches:
             best = max(matches, key=lambda e: sum(_dyad(e, gold)))
             src, tgt = _dyad(best, gold)
-            if _countries(gold, "source") or (gold.get("symmetric") and _countries(gold, "target")):
+            if _countries(gold, "source"):
                 add("source_scored")
                 add("source_right", src)
                 if not src:
@@ -284,12 +284,13 @@ def _countries(gold: dict, role: str) -> set[str]:
 
 
 def _dyad(event: Event, gold: dict) -> tuple[bool, bool]:
+    """(source right, target right). For a symmetric gold event (a clash between two sides) the
+    direction is arbitrary, so a gold side is right when either emitted actor has its country."""
     sources, targets = _countries(gold, "source"), _countries(gold, "target")
-    straight = (event.source_country in sources, event.target_country in targets)
     if gold.get("symmetric"):
-        crossed = (event.source_country in targets, event.target_country in sources)
-        return max(straight, crossed, key=sum)
-    return straight
+        emitted = {event.source_country, event.target_country}
+        return bool(emitted & sources), bool(emitted & targets)
+    return event.source_country in sources, event.target_country in targets
 
 
 def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
