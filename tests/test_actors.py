@@ -44,11 +44,11 @@ def test_resolves(resolve, sentence, head, codes):
 def test_leader_tenure_follows_the_article_date(resolve):
     sentence = "Trump criticized the deal."
     assert resolve(sentence, "Trump", "2019-06-01") == ["USAGOV"]
-    # out of office: a named person the lexicon no longer codes, not the US government
-    assert resolve(sentence, "Trump", "2023-06-01") == ["---"]
+    # out of office: a US national, not the US government
+    assert resolve(sentence, "Trump", "2023-06-01") == ["USA"]
     assert resolve(sentence, "Trump", "2025-06-01") == ["USAGOV"]
 
 
 def test_assad_is_not_syrian_government_after_his_fall(resolve):
     assert resolve("Assad met Putin.", "Assad", "2020-01-01") == ["SYRGOV"]
-    assert resolve("Assad met Putin.", "Assad", "2025-06-01") == ["---"]  # named, no longer SYRGOV
+    assert resolve("Assad met Putin.", "Assad", "2025-06-01") == ["SYR"]  # no longer SYRGOV

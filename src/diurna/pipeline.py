@@ -143,12 +143,14 @@ class Coder:
         return domain_sentences >= 2 and domain_sentences > political_sentences
 
     def _conflict_context(self, doc: Doc, mention: EventMention) -> bool:
-        """Signs that an act of force with no political actor is conflict, not crime: a
-        violent cause ("killed in a blast"), a weapon or an armed group in the sentence, or at
-        least three victims."""
+        """Signs that an act of force with no political actor is conflict, not crime or disaster:
+        a violent cause ("killed in a blast"), a weapon or an armed group in the sentence, or at
+        least three victims; never a flood, a crash or a disease."""
+        sentence = doc[mention.trigger].sent
+        if any(self.lexicon.domains.get(t.lemma_.lower()) == "disaster" for t in sentence if t.pos_ == "NOUN"):
+            return False  # "100 people died in the floods", "killed in a crash"
         if mention.sense.code in _WAR_CODES or doc[mention.trigger].lemma_.lower() in _WAR_NOUNS:
             return True
-        sentence = doc[mention.trigger].sent
         for token in sentence:
             lemma = token.lemma_.lower()
             if token.i != mention.trigger and token.pos_ == "NOUN" and lemma not in _CRIME_NOUNS and any(

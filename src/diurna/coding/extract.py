@@ -469,7 +469,7 @@ def _verb_event(verb: Token, sense: TriggerSense, lexicon: Lexicon) -> EventMent
         # civilians" (the noun is the doer; "airstrikes" stand for their own doer)
         sources, targets = [verb.head], _verb_targets(verb, sense, lexicon)
         agentless = _is_violent_noun(verb.head, lexicon)
-    elif verb.dep_ == "acl" and verb.tag_ == "VBN" and _pos(verb.head) == "noun":
+    elif verb.dep_ == "acl" and verb.tag_ == "VBN" and (_pos(verb.head) == "noun" or verb.head.like_num):
         # "Four US soldiers killed in combat", "a journalist detained in Almaty": the noun is the
         # victim ("two imprisoned bloggers", before the noun, describes a state, not an event)
         sources = [a for g in _prep_objects(verb, {"by"}) for a in _with_conjuncts(g)]
@@ -648,6 +648,9 @@ def _noun_participants(
         if light_verb is not None:
             sources = verb_subjects(light_verb)
             targets = targets or [t for g in _prep_objects(light_verb, {"with", "against", "on"}) for t in _with_conjuncts(g)]
+        elif head.dep_ in _OBJECT_DEPS and lexicon.cue(lemma_of(head.head, lexicon), "own"):
+            light_verb = head.head  # "a new alliance claimed the border attack": the claimer did it
+            sources = verb_subjects(head.head)
         else:
             binder = _binding_verb(head, lexicon)
             sources = verb_subjects(binder) if binder is not None else []

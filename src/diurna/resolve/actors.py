@@ -221,8 +221,11 @@ class ActorResolver:
                 if not all(i in indices for i in span):
                     continue
                 words = tuple(doc[i].text for i in span)
-                entries = [e for e in self.lexicon.lookup_name(words)
-                           if not isinstance(e, NamedActor) or e.valid_on(day)]
+                known = self.lexicon.lookup_name(words)
+                entries = [e for e in known if not isinstance(e, NamedActor) or e.valid_on(day)]
+                if not entries:  # out of office: still a national of the country, no longer its government
+                    entries = [NamedActor(e.country, None, None, None, None) for e in known
+                               if isinstance(e, NamedActor) and e.country and not e.org]
                 if entries:
                     matches.append(NameMatch(position, position + length, entries[0]))
                     position += length
