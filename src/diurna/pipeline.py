@@ -178,13 +178,13 @@ class Coder:
         day = article.date
         sources = _flatten(self.resolver.resolve(doc[i], day, owned=False) for i in mention.sources)
         targets = _flatten(self.resolver.resolve(doc[i], day) for i in mention.targets)
-        if not sources and not (mention.agentless and (targets or not mention.targets)):
+        if not sources and not mention.agentless:
             return []  # a doer was named but is not an actor ("the firm", "fans")
         located_target = False
         if not targets and sources:
             targets, located_target = self._fallback_targets(mention, doc, day, sources)
         actors = sources + targets
-        if not actors and not any(t.ent_type_ in ("GPE", "LOC", "FAC") for t in doc[mention.trigger].sent):
+        if not actors and mention.place is None and not any(t.ent_type_ in ("GPE", "LOC", "FAC") for t in doc[mention.trigger].sent):
             return []  # an event with no actor at all ("heavy fighting") must at least say where
         cameo = self.lexicon.cameo[mention.sense.code]
         armed = any(a.sector in ARMED_SECTORS for a in actors)
