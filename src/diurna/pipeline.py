@@ -188,7 +188,7 @@ class Coder:
             return []  # an event with no actor at all ("heavy fighting") must at least say where
         cameo = self.lexicon.cameo[mention.sense.code]
         armed = any(a.sector in ARMED_SECTORS for a in actors)
-        if mention.sense.civil_code and actors and not armed and all(a.sector in CIVIL_SECTORS for a in actors):
+        if mention.sense.civil_code and sources and not armed and all(a.sector in CIVIL_SECTORS for a in actors):
             cameo = self.lexicon.cameo[mention.sense.civil_code]  # "the two leaders clashed": a verbal dispute
         if not _has_political_actor(sources, targets, cameo.root, mention.agentless):
             return []

@@ -67,6 +67,7 @@ _AGENTLESS_ROOTS = frozenset({"14", "15", "17", "18", "19", "20"})
 # Outer-act families that need an inner act to be coded at all ("declined to comment" is nothing).
 _NEEDS_INNER = {"refusal", "accusation"}
 _THREAT = OuterAct("threat", "130")
+_INTENT = OuterAct("intent", "030")
 # Dependencies that stay inside an outer act's complement (see _core_of).
 _CORE_DEPS = {"xcomp", "ccomp", "dobj", "obj", "pobj", "prep", "conj", "compound", "acl", "nsubj", "nsubjpass", "attr"}
 # Roots of coercion and force, whose objects must be concrete (see _concrete_objects).
@@ -106,7 +107,8 @@ def extract(doc: Doc, lexicon: Lexicon) -> Iterator[EventMention]:
             if token.i in suppressed:
                 continue
             sense = match_sense(token, lexicon)
-            if sense is None or _is_habitual(token, lexicon) or _is_purpose_of_event(token, lexicon):
+            if sense is None or _is_habitual(token, lexicon) or _is_purpose_of_event(token, lexicon) \
+                    or _is_condition(token):
                 continue
             if sense.pos == "noun":
                 mention = _noun_event(token, sense, lexicon)
@@ -292,6 +294,35 @@ def _is_purpose_of_event(token: Token, lexicon: Lexicon) -> bool:
     governor = token.head
     return governor.pos_ == "VERB" and token.dep_ == "advcl" and (
         match_sense(governor, lexicon) is not None or _event_object(governor, lexicon) is not None)
+
+
+def _announced_intent(verb: Token, sense: TriggerSense, modality: Modality, claimant: int | None,
+                      lexicon: Lexicon) -> TriggerSense:
+    """'X said it will provide aid', 'Y announced it would withdraw': an announced future act is
+    an expressed intent (03x; a harmful one a threat, 13x), coded as CAMEO coders do. A future
+    act reported without a speaker keeps its own code, planned."""
+    if modality != "planned" or claimant is None or sense.code[:2] in ("09", "10", "11", "12", "13"):
+        return sense
+    speaker = verb.doc[claimant]
+    if speaker.head.lower_ == "to" and speaker.head.head.lower_ == "according":
+        return sense  # "according to the agreement, Turkey will withdraw": a report, not an announcement
+    if not any(c.dep_ == "aux" and c.lower_ in _FUTURE_AUX for c in verb.children):
+        return sense
+    return TriggerSense(lemma=sense.lemma, pos=sense.pos, code=lexicon.outer_code(_INTENT, sense.code),
+                        mutual=sense.mutual)
+
+
+def _is_condition(token: Token) -> bool:
+    """'unless Baghdad accepted its conditions', 'if he gave them a veto': a condition set on
+    another act is not an event of its own."""
+    node = token
+    for _ in range(4):
+        if node.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in ("if", "unless") for c in node.children):
+            return True
+        if node.head is node or node.dep_ not in ("xcomp", "ccomp", "conj", "dobj", "pobj", "prep", "advcl"):
+            return False
+        node = node.head
+    return False
 
 
 def _is_habitual(token: Token, lexicon: Lexicon) -> bool:
@@ -516,6 +547,8 @@ def _verb_event(verb: Token, sense: TriggerSense, lexicon: Lexicon) -> EventMent
     if modality == "planned" and any(m.lower_ == "unless" for c in _children(verb, {"advcl"}) for m in c.children):
         # "will withdraw its force unless ...": a conditional act is a threat
         sense = TriggerSense(lemma=sense.lemma, pos=sense.pos, code=lexicon.outer_code(_THREAT, sense.code))
+    else:
+        sense = _announced_intent(verb, sense, modality, claimant, lexicon)
     # "killed 40 rebels near Maarat al-Numan": the place may hang off the object
     place = _place(verb) or next(filter(None, (_place(o) for o in _children(verb, _OBJECT_DEPS))), None)
     return EventMention(verb.i, sense, _indices(sources), _indices(targets), modality, claimant, place,
@@ -574,6 +607,8 @@ def _noun_event(noun: Token, sense: TriggerSense, lexicon: Lexicon) -> EventMent
     # a light verb carries the tense ("will be carrying out patrols"); otherwise the noun's
     # own position does ("agreed a document detailing a ceasefire")
     modality, claimant = modality_of(light_verb or noun, lexicon)
+    if light_verb is not None:
+        sense = _announced_intent(light_verb, sense, modality, claimant, lexicon)
     anchor = light_verb or binder
     return EventMention(noun.i, sense, _indices(sources), _indices(targets), modality, claimant,
                         _place(noun) or _place(phrase_head(noun)) or _place(light_verb),
@@ -636,7 +671,7 @@ def _noun_participants(
     ]
     sources += _prep_objects(noun, {"by"})
     between = [t for g in _prep_objects(noun, {"between", "among"}) for t in _with_conjuncts(g)]
-    targets = [t for n in nodes for g in _prep_objects(n, _TARGET_PREPS - {"to", "into"}) for t in _with_conjuncts(g)]
+    targets = [t for n in nodes for g in _prep_objects(n, _TARGET_PREPS - {"to", "into", "at"}) for t in _with_conjuncts(g)]
     if not targets and sense.code[:2] in _FORCE_ROOTS:  # "the killing of a sect official", "the arrest of 12"
         targets = [t for g in _prep_objects(noun, {"of"}) for t in _with_conjuncts(g)
                    if is_person_like(t, lexicon) or t.pos_ == "PROPN" or t.like_num]
