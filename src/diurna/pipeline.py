@@ -11,15 +11,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc
 
 from diurna.resolve.actors import ActorResolver
 from diurna.ingest.clean import CleanArticle, Paragraph, clean
-from diurna.resolve.dates import DateResolver, EventDate
+from diurna.resolve.dates import DateMentions, DateResolver, EventDate
 from diurna.coding.extract import EventMention, extract, object_tokens
 from diurna.coding.lexicon import Lexicon, load_lexicon
 from diurna.coding.parse import Parser, ParserSettings
 from diurna.resolve.places import Gazetteer, Place
+from diurna.resolve.where import RANK_DEMONYM, RANK_ENTITY, PlaceMention, place_mentions
 from diurna.resolve.quantities import quantity_of
 from diurna.records import Actor, Article, Event, Quantity
 
@@ -76,17 +77,23 @@ class Coder:
         for article, clean_article, parsed in zip(batch, cleaned, docs):
             article_id = article_id_for(article)
             events: list[Event] = []
+            places: dict[str, list[PlaceMention]] = {}
             n_sentences = 0
             for doc, paragraph in parsed:
                 n_sentences += sum(1 for _ in doc.sents)
+                dates = DateMentions(doc)
                 for mention in extract(doc, self.lexicon):
-                    events.extend(self._events(mention, doc, paragraph, article, article_id, clean_article))
-            events = self._locate(_dedupe(events))
+                    found = place_mentions(doc, mention.trigger, mention.sources + mention.targets, self.lexicon,
+                                           mention.place)
+                    for event in self._events(mention, doc, paragraph, article, article_id, clean_article, dates, found):
+                        events.append(event)
+                        places.setdefault(event.event_id, found)
+            events = self._locate(_dedupe(events), places, clean_article.dateline_place)
             yield CodedArticle(article, article_id, content_hash(article.content), clean_article, events, n_sentences)
 
     def _events(
         self, mention: EventMention, doc: Doc, paragraph: Paragraph, article: Article,
-        article_id: str, cleaned: CleanArticle,
+        article_id: str, cleaned: CleanArticle, dates: DateMentions, places: list[PlaceMention],
     ) -> list[Event]:
         day = article.date
         sources = _flatten(self.resolver.resolve(doc[i], day) for i in mention.sources)
@@ -114,8 +121,8 @@ class Coder:
         claimant_fields = _actor_fields("claimant", claimant)
         if claimant is None and mention.claimant is not None:  # "according to the agreement": not an actor
             claimant_fields["claimant_text"] = doc[mention.claimant].text
-        place = doc[mention.place[0]:mention.place[1]].text if mention.place else None
-        when = self._date(mention, doc, day)
+        place = doc[mention.place[0]:mention.place[1]].text if mention.place else None  # "Idlib’s M-4 highway"
+        when = self._date(mention, doc, day, dates)
         quantities = _quantities(mention, doc)
         fatalities = next((q for q in quantities if q.role == "target"), None) if trigger.lemma_.lower() in KILLING_LEMMAS else None
         events = []
@@ -143,58 +150,89 @@ class Coder:
             ))
         return events
 
-    def _date(self, mention: EventMention, doc: Doc, published) -> EventDate | None:
-        """The first date mention in the trigger's phrase, else in its light/agreement verb's."""
+    def _date(self, mention: EventMention, doc: Doc, published, dates: DateMentions) -> EventDate | None:
+        """The first date mention in the trigger's phrase, else in its light/agreement verb's,
+        else one on a verb above the trigger in its sentence ("were killed yesterday in a blast")."""
         planned = mention.modality in ("planned", "hypothetical")
         scopes = [doc[mention.trigger]] + ([doc[mention.anchor]] if mention.anchor is not None else [])
-        for scope in scopes:
-            for text in _date_mentions(scope):
-                resolved = self.dates.resolve(text, published, planned)
-                if resolved is not None:
-                    return resolved
+        for text in [t for scope in scopes for t in dates.within(scope)] + dates.above(doc[mention.trigger]):
+            resolved = self.dates.resolve(text, published, planned)
+            if resolved is not None:
+                return resolved
         return None
 
-    def _locate(self, events: list[Event]) -> list[Event]:
-        """Resolve place phrases in the light of the article's countries; events with no place
-        get the article's focus place (its most frequent resolved event place)."""
+    def _locate(self, events: list[Event], places: dict[str, list[PlaceMention]], dateline: str | None) -> list[Event]:
+        """Each event's place: the best-ranked phrase of its sentence that resolves (a finer place
+        inside it wins over a bare country or province), in the light of the article's countries.
+        A place the sentence only mentions (not after a place preposition, not on the event noun)
+        counts only when its country is one of the event's actor countries. Events whose sentence
+        names none get, under the same condition, the article's focus place (precision `article`),
+        else the country of a demonym in the sentence ("Somali unrest"), else the dateline's place,
+        else the actors' one country (precision `country`), else no place."""
         countries = [c for e in events for c in (e.source_country, e.target_country) if c]
-        resolved: dict[str, Place | None] = {
-            text: self.gazetteer.resolve_phrase(text, countries) for text in {e.place_text for e in events if e.place_text}
-        }
-        tally = Counter(p for p in resolved.values() if p is not None and p.kind != "country")
+        countries += [m.country for found in places.values() for m in found if m.country]
+        resolved: dict[str, Place | None] = {}
+
+        def resolve(mention: PlaceMention) -> Place | None:
+            if mention.country is not None:
+                return self.gazetteer.country(mention.country)
+            if mention.text not in resolved:
+                resolved[mention.text] = self.gazetteer.resolve_phrase(mention.text, countries)
+            return resolved[mention.text]
+
+        chosen: dict[str, tuple[PlaceMention, Place]] = {}
+        for event in events:
+            actors = {c for c in (event.source_country, event.target_country) if c}
+            pick = _finest([(m, p) for m in places.get(event.event_id, []) if m.rank < RANK_DEMONYM
+                            and (p := resolve(m)) is not None and (m.rank < RANK_ENTITY or not actors or p.country in actors)])
+            if pick is not None:
+                chosen[event.event_id] = pick
+        tally = Counter(p for _, p in chosen.values() if p.kind != "country")
         focus = tally.most_common(1)[0][0] if tally else None
+        datelined = self.gazetteer.resolve_phrase(dateline, countries) if dateline else None
         located = []
         for event in events:
-            place = resolved.get(event.place_text) if event.place_text else None
-            precision = _GEO_PRECISION[place.kind] if place else None
-            if place is None and focus is not None:
+            actors = {c for c in (event.source_country, event.target_country) if c}
+            # a one-sided use of force ("launched Operation Spring Shield") happens abroad as often as not
+            abroad = event.quad_class == 4 and not event.target_country
+            fits = lambda p: p is not None and (not actors or abroad or p.country in actors)  # noqa: E731
+            demonyms = [m for m in places.get(event.event_id, []) if m.rank == RANK_DEMONYM and fits(resolve(m))]
+            text, place, precision = None, None, None
+            if event.event_id in chosen:
+                mention, place = chosen[event.event_id]
+                text, precision = mention.text, _GEO_PRECISION[place.kind]
+            elif fits(focus):
                 place, precision = focus, "article"
+            elif demonyms:  # "Somali unrest", "Afghan Taleban kill 15": the country
+                text, place, precision = demonyms[0].text, resolve(demonyms[0]), "country"
+            elif fits(datelined):
+                place, precision = datelined, "article"
+            elif len(actors) == 1:
+                place, precision = self.gazetteer.country(actors.pop()), "country"
             if place is None:
                 located.append(event)
                 continue
             located.append(event.model_copy(update=dict(
-                place_name=place.name, geonames_id=place.geonames_id, latitude=place.latitude,
-                longitude=place.longitude, place_country=place.country, admin1=place.admin1,
-                geo_precision=precision,
+                place_text=text if text is not None else event.place_text, place_name=place.name, geonames_id=place.geonames_id,
+                latitude=place.latitude, longitude=place.longitude, place_country=place.country,
+                admin1=place.admin1, geo_precision=precision,
             )))
         return located
 
 
-def _date_mentions(scope: Token) -> list[str]:
-    """DATE/TIME entities inside `scope`'s subtree, with neighbours such as "midnight on March 6" joined."""
-    doc = scope.doc
-    inside = {t.i for t in scope.subtree}
-    spans: list[Span] = [e for e in doc.ents if e.label_ in ("DATE", "TIME") and e.root.i in inside]
-    merged: list[str] = []
-    previous: Span | None = None
-    for span in spans:
-        gap = doc[previous.end:span.start] if previous is not None else None
-        if gap is not None and len(gap) <= 1 and all(t.lower_ in ("on", ",", "of", "at") for t in gap):
-            merged[-1] = f"{merged[-1]} {gap.text} {span.text}"
-        else:
-            merged.append(span.text)
-        previous = span
-    return [" ".join(m.split()) for m in merged]
+def _finest(candidates: list[tuple[PlaceMention, Place]]) -> tuple[PlaceMention, Place] | None:
+    """The best-ranked candidate, unless it is a country or province and a later candidate is a
+    place inside it ("in Syria's Aleppo", "clashes in Idlib province near Saraqib")."""
+    if not candidates:
+        return None
+    best = candidates[0]
+    order = {"city": 0, "admin1": 1, "country": 2}
+    for mention, place in candidates[1:]:
+        _, top = best
+        inside = place.country == top.country and (top.kind == "country" or place.admin1 == top.admin1)
+        if inside and order[place.kind] < order[top.kind]:
+            best = (mention, place)
+    return best
 
 
 def _quantities(mention: EventMention, doc: Doc) -> list[Quantity]:

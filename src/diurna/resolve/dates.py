@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
 from dataclasses import dataclass
 
 from dateparser.date import DateDataParser
+from spacy.tokens import Doc, Span, Token
 
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 # Mentions anchored on another event, not on publication ("one day before the meeting").
@@ -30,6 +33,48 @@ class EventDate:
     precision: str  # time | day | week | month | year
     time: str | None  # "HH:MM" when precision is time
     text: str  # the mention as written
+
+
+class DateMentions:
+    """A paragraph's DATE/TIME entities, indexed once, so that finding an event's date costs a
+    bisection, not a pass over every entity of the paragraph (which made long paragraphs quadratic)."""
+
+    def __init__(self, doc: Doc):
+        self.spans: list[Span] = [e for e in doc.ents if e.label_ in ("DATE", "TIME")]
+        self.roots = [span.root.i for span in self.spans]  # ascending, as entities are
+        self.by_head: dict[int, list[int]] = defaultdict(list)
+        for n, span in enumerate(self.spans):
+            self.by_head[span.root.head.i].append(n)
+
+    def within(self, scope: Token) -> list[str]:
+        """Mentions inside `scope`'s subtree, neighbours such as "midnight on March 6" joined."""
+        low = bisect_left(self.roots, scope.left_edge.i)
+        high = bisect_right(self.roots, scope.right_edge.i)
+        return _joined(self.spans[low:high])
+
+    def above(self, trigger: Token) -> list[str]:
+        """Mentions hanging directly off a word above a noun trigger, up to its clause's verb
+        ("were killed yesterday in a blast" for the trigger "blast"), nearest first. A verb
+        trigger's own dates are inside its subtree; the verbs above it date other events."""
+        found: list[str] = []
+        node = trigger
+        while node.pos_ not in ("VERB", "AUX") and node.head.i != node.i:
+            node = node.head
+            found += _joined([self.spans[n] for n in self.by_head.get(node.i, ())])
+        return found
+
+
+def _joined(spans: list[Span]) -> list[str]:
+    merged: list[str] = []
+    previous: Span | None = None
+    for span in spans:
+        gap = span.doc[previous.end:span.start] if previous is not None else None
+        if gap is not None and len(gap) <= 1 and all(t.lower_ in ("on", ",", "of", "at") for t in gap):
+            merged[-1] = f"{merged[-1]} {gap.text} {span.text}"
+        else:
+            merged.append(span.text)
+        previous = span
+    return [" ".join(m.split()) for m in merged]
 
 
 class DateResolver:

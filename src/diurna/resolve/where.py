@@ -1,0 +1,175 @@
+"""Resolve stage (where): the place phrases an event's sentence offers, best first.
+
+Extraction gives the prepositional place on the trigger ("talks in Moscow"); real reporting
+puts the place in many more spots, and this module finds them in the parsed sentence:
+- a place after "in/near/at/outside/..." anywhere in the clause ("killed in combat in Afghanistan");
+- a place word on an event noun, the headline form ("Kabul blast kills 5", "Iraq violence kills 22");
+- any other GPE/LOC/FAC entity of the sentence that is not the acting party ("Northern Burkina
+  Faso hit by attacks");
+- adjectival places, by the country lexicon's demonyms ("Somali unrest" -> Somalia).
+Each phrase carries what qualifies it, joined after a comma so the gazetteer can narrow
+homonyms: "X, Y province", "X (Y)", "X district of Y", "Y's X" all become "X, Y".
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+from diurna.coding.lexicon import CountryEntry, Lexicon
+
+PLACE_PREPS = frozenset({"in", "at", "near", "inside", "outside", "around", "along", "into", "across", "across",
+                         "throughout", "outskirts", "off"})
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+_ADMIN_NOUNS = frozenset({"province", "governorate", "region", "state", "oblast", "district", "county", "prefecture",
+                          "department", "countryside", "area", "city", "town", "village", "municipality", "republic"})
+_PARTS = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest", "capital",
+                    "border", "outskirts", "countryside", "centre", "center", "interior", "coast"})
+# Ranks: lower is better. A place phrase that names the event's own location beats a mention elsewhere.
+RANK_TRIGGER_PREP, RANK_CLAUSE_PREP, RANK_HEADLINE, RANK_ENTITY, RANK_ACTOR, RANK_DEMONYM = range(6)
+
+
+@dataclass(frozen=True)
+class PlaceMention:
+    text: str  # the phrase, with qualifiers after commas: "Aleppo, Syria"
+    start: int  # token span of the place itself
+    end: int
+    rank: int
+    country: str | None = None  # set for adjectival places: the demonym's country
+
+
+def place_mentions(doc: Doc, trigger: int, actor_heads: tuple[int, ...], lexicon: Lexicon,
+                   extracted: tuple[int, int] | None = None) -> list[PlaceMention]:
+    """Place phrases of the trigger's sentence, best first (rank, then distance to the trigger)."""
+    sentence = doc[trigger].sent
+    actors = {i for head in actor_heads for i in _name_tokens(doc[head])}
+    found: dict[tuple[int, int], PlaceMention] = {}
+
+    def add(start: int, end: int, rank: int, country: str | None = None) -> None:
+        key = (start, end)
+        if key in found and found[key].rank <= rank:
+            return
+        found[key] = PlaceMention(_with_qualifiers(doc, start, end), start, end, rank, country)
+
+    if extracted is not None:
+        add(extracted[0], extracted[1], RANK_TRIGGER_PREP)
+    trigger_token = doc[trigger]
+    above = _verb_chain(trigger_token)
+    for entity in _place_entities(sentence):
+        head = entity.root
+        if _after_place_prep(head):
+            attached = head.head.head.i
+            rank = RANK_TRIGGER_PREP if attached == trigger else RANK_CLAUSE_PREP if attached in above else RANK_ENTITY
+        elif _modifies_event_noun(head, above):
+            rank = RANK_HEADLINE
+        elif _is_place_subject(head) or _names_a_part(head) or head.dep_ in ("ROOT", "appos", "npadvmod", "conj"):
+            rank = RANK_ACTOR if head.i in actors else RANK_ENTITY
+        else:  # subjects and objects are parties ("Moscow has been critical", "deal with Damascus")
+            continue
+        add(entity.start, entity.end, rank)
+    for token in sentence:
+        if token.ent_type_ in PLACE_LABELS:
+            continue
+        entry = _country_word(token, lexicon)
+        if entry is not None:
+            add(token.i, token.i + 1, RANK_DEMONYM, entry)
+    return sorted(found.values(), key=lambda m: (m.rank, abs(m.start - trigger)))
+
+
+def _place_entities(sentence: Span) -> list[Span]:
+    """GPE/LOC/FAC entities, and capitalised objects of place prepositions the model left untagged
+    ("in Ma'arat al-Nu'man")."""
+    entities = [e for e in sentence.ents if e.label_ in PLACE_LABELS]
+    covered = {i for e in entities for i in range(e.start, e.end)}
+    for token in sentence:
+        if (token.i not in covered and token.dep_ == "pobj" and token.pos_ == "PROPN" and not token.ent_type_
+                and token.head.lower_ in PLACE_PREPS):
+            start = min([c.i for c in token.children if c.dep_ == "compound" and c.pos_ == "PROPN"] + [token.i])
+            entities.append(sentence.doc[start:token.i + 1])
+    return entities
+
+
+def _name_tokens(head: Token) -> set[int]:
+    """The actor's own name: the head and its compound/flat parts ("Burkina Faso", "Abu Sayyaf")."""
+    return {head.i} | {c.i for c in head.children if c.dep_ in ("compound", "flat")}
+
+
+def _is_place_subject(token: Token) -> bool:
+    """"Northern Burkina Faso hit by attacks": a place made the passive subject is where it happened."""
+    return token.dep_ == "nsubjpass" or any(c.dep_ == "amod" and c.lower_.startswith(("north", "south", "east", "west", "central"))
+                                            for c in token.children)
+
+
+def _after_place_prep(head: Token) -> bool:
+    return head.dep_ == "pobj" and head.head.lower_ in PLACE_PREPS
+
+
+def _verb_chain(trigger: Token) -> set[int]:
+    """The trigger and the words above it up to its clause's verb: a place hanging off any of them
+    is where the event happened ("killed in combat in Afghanistan" for the trigger "combat")."""
+    chain = {trigger.i}
+    node = trigger
+    while node.pos_ not in ("VERB", "AUX") and node.head.i != node.i:
+        node = node.head
+        chain.add(node.i)
+    if node.pos_ in ("VERB", "AUX"):  # "5 killed in Kabul blast": the verb's other nouns too
+        chain |= {c.i for c in node.children if c.pos_ in ("NOUN", "PROPN") or c.dep_ == "prep"}
+        chain |= {g.i for c in node.children if c.dep_ == "prep" for g in c.children}
+    return chain
+
+
+def _names_a_part(head: Token) -> bool:
+    """"Iraq's north", "Russia's capital": the country of a part that is not named."""
+    return head.dep_ == "poss" and head.head.lemma_.lower() in _PARTS
+
+
+def _modifies_event_noun(head: Token, chain: set[int]) -> bool:
+    """"Kabul blast", "Ghazni clash", "Nangarhar airstrike": a place word on a noun of the event."""
+    return head.dep_ in ("compound", "nmod", "amod", "npadvmod") and head.head.pos_ in ("NOUN", "PROPN") and (
+        head.head.i in chain or head.head.head.i in chain)
+
+
+def _country_word(token: Token, lexicon: Lexicon) -> str | None:
+    """The country of an adjectival place ("Somali", "Afghan") or of a bare country name the
+    model did not tag."""
+    if not token.text[:1].isupper() or token.pos_ not in ("ADJ", "PROPN", "NOUN"):
+        return None
+    countries = {e.iso3 for e in lexicon.lookup_name((token.text,)) if isinstance(e, CountryEntry)
+                 and e.kind in ("demonym", "name")}
+    return countries.pop() if len(countries) == 1 else None
+
+
+def _with_qualifiers(doc: Doc, start: int, end: int) -> str:
+    """"X, Y province" / "X (Y)" / "X district of Y" / "Y's X" -> "X, Y"."""
+    text = doc[start:end].text
+    qualifiers: list[str] = []
+    head = doc[start:end].root
+    # "Syria's Aleppo", "Libya's Misrata"
+    for child in head.children:
+        if child.dep_ == "poss" and child.i < start and child.ent_type_ in PLACE_LABELS:
+            qualifiers.append(_entity_text(child))
+    i = end
+    # "X district of Y", "X province of Y"
+    if i < len(doc) and doc[i].lower_ in _ADMIN_NOUNS:
+        text = f"{text} {doc[i].text}"
+        i += 1
+        if i + 1 < len(doc) and doc[i].lower_ == "of" and doc[i + 1].ent_type_ in PLACE_LABELS:
+            qualifiers.append(_entity_text(doc[i + 1]))
+    # "X, Y province" / "X, Y"
+    if i + 1 < len(doc) and doc[i].text == "," and doc[i + 1].ent_type_ in PLACE_LABELS:
+        qualifiers.append(_entity_text(doc[i + 1], with_admin=True))
+    # "X (Y)"
+    if i + 2 < len(doc) and doc[i].text == "(" and doc[i + 1].ent_type_ in PLACE_LABELS:
+        qualifiers.append(_entity_text(doc[i + 1], with_admin=True))
+    return ", ".join([text, *qualifiers])
+
+
+def _entity_text(token: Token, with_admin: bool = False) -> str:
+    """The whole entity that `token` starts, plus a following admin noun ("Homs province")."""
+    doc = token.doc
+    end = token.i + 1
+    while end < len(doc) and doc[end].ent_iob_ == "I":
+        end += 1
+    if with_admin and end < len(doc) and doc[end].lower_ in _ADMIN_NOUNS:
+        end += 1
+    return doc[token.i:end].text
