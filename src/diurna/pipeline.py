@@ -15,6 +15,7 @@ from spacy.tokens import Doc
 
 from diurna.resolve.actors import ActorResolver
 from diurna.ingest.clean import CleanArticle, Paragraph, clean
+from diurna.resolve.deaths import DEATH_VERBS, toll_for, tolls
 from diurna.resolve.dates import DateMentions, DateResolver, EventDate
 from diurna.coding.extract import EventMention, extract, object_tokens
 from diurna.coding.lexicon import Lexicon, load_lexicon
@@ -29,8 +30,9 @@ from diurna.records import Actor, Article, Event, Quantity
 # are kept with the source alone.
 DYADIC_ROOTS = frozenset({"02", "04", "05", "06", "07", "09", "10", "11", "12", "13", "16"})
 ARTICLES_PER_BATCH = 256
-# Triggers whose target count is a death toll ("killed", "neutralised up to 300 soldiers").
-KILLING_LEMMAS = frozenset({"kill", "neutralise", "neutralize", "massacre", "execute", "behead", "assassinate", "slay"})
+# Events that a toll in their sentence belongs to: the killing itself, or an attack, fight or
+# mass violence ("Suicide bombings hit mosques, killing 63"; "5 killed in Kabul blast").
+VIOLENT_ROOTS = frozenset({"18", "19", "20"})
 _GEO_PRECISION = {"city": "place", "admin1": "admin1", "country": "country"}
 
 
@@ -124,7 +126,7 @@ class Coder:
         place = doc[mention.place[0]:mention.place[1]].text if mention.place else None  # "Idlib’s M-4 highway"
         when = self._date(mention, doc, day, dates)
         quantities = _quantities(mention, doc)
-        fatalities = next((q for q in quantities if q.role == "target"), None) if trigger.lemma_.lower() in KILLING_LEMMAS else None
+        deaths, injured = toll_for(trigger, tolls(sentence)) if _is_violent(trigger, cameo) else (None, None)
         events = []
         for source, target in pairs:
             key = f"{article_id}|{trig_start}|{source.code}|{target.code if target else ''}|{cameo.code}"
@@ -142,9 +144,12 @@ class Coder:
                 event_date=when.date if when else day, date_precision=when.precision if when else "article",
                 event_time=when.time if when else None, date_text=when.text if when else None,
                 place_text=place,
-                fatalities_low=fatalities.low if fatalities else None,
-                fatalities_high=fatalities.high if fatalities else None,
-                fatalities_text=fatalities.text if fatalities else None,
+                fatalities_low=deaths.low if deaths else None,
+                fatalities_high=deaths.high if deaths else None,
+                fatalities_text=deaths.text if deaths else None,
+                injured_low=injured.low if injured else None,
+                injured_high=injured.high if injured else None,
+                injured_text=injured.text if injured else None,
                 quantities=quantities,
                 outlet=article.source, original_source=cleaned.original_source, url=article.url,
             ))
@@ -243,6 +248,10 @@ def _quantities(mention: EventMention, doc: Doc) -> list[Quantity]:
     for role, heads in roles:
         found.extend(q for q in (quantity_of(doc[index], role) for index in heads) if q is not None)
     return found
+
+
+def _is_violent(trigger, cameo) -> bool:
+    return cameo.root in VIOLENT_ROOTS or trigger.lemma_.lower() in DEATH_VERBS
 
 
 def _actor_fields(role: str, actor: Actor | None) -> dict:

@@ -21,7 +21,9 @@ from spacy.tokens import Doc, Span, Token
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 # Mentions anchored on another event, not on publication ("one day before the meeting").
 _ANCHORED = re.compile(r"\b(before|after|since|until|ago that|prior to|following)\b", re.I)
-_NOISE = re.compile(r"\b(starting|started|from|on|at|by|as of|the|of|early|late|mid)\b", re.I)
+_NOISE = re.compile(r"\b(starting|started|from|in|on|at|by|as of|the|of|early|earlier|late|later|mid)\b", re.I)
+# Nights run into the next day; a report of "overnight" or "last night" dates the evening before.
+_NIGHT = re.compile(r"^\s*(overnight|last night|late last night|overnight \w+day)\s*$", re.I)
 _MIDNIGHT = re.compile(r"\bmidnight\b", re.I)
 _NOON = re.compile(r"\bnoon\b", re.I)
 _NAMES_YEAR = re.compile(r"\b\d{4}\b|\byear\b", re.I)
@@ -82,6 +84,18 @@ class DateResolver:
         """Normalise one mention; None when it cannot be read or anchors on another event."""
         if _ANCHORED.search(text):
             return None
+        whole = self._resolve(text, published, planned)
+        if whole is not None or "," not in text:
+            return whole
+        for part in filter(None, (p.strip() for p in text.split(","))):  # "yesterday, Wednesday"
+            resolved = self._resolve(part, published, planned)
+            if resolved is not None:
+                return EventDate(resolved.date, resolved.precision, resolved.time, text)
+        return None
+
+    def _resolve(self, text: str, published: dt.date, planned: bool) -> EventDate | None:
+        if _NIGHT.match(text) and not planned:
+            return EventDate(published - dt.timedelta(days=1), "day", None, text)
         cleaned = _NOISE.sub(" ", _NOON.sub("12:00", _MIDNIGHT.sub("00:00", text)))
         cleaned = " ".join(cleaned.replace(",", " ").split())
         if not cleaned:

@@ -17,12 +17,13 @@ import duckdb
 from diurna.pipeline import CodedArticle
 from diurna.records import Event, Rejection
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: injured_low/high/text
 _EVENT_COLUMNS = list(Event.model_fields)
 _SQL_TYPES = {"goldstein": "DOUBLE", "quad_class": "INTEGER", "event_date": "DATE",
               "sentence_start": "INTEGER", "sentence_end": "INTEGER", "trigger_start": "INTEGER", "trigger_end": "INTEGER",
               "geonames_id": "BIGINT", "latitude": "DOUBLE", "longitude": "DOUBLE",
-              "fatalities_low": "INTEGER", "fatalities_high": "INTEGER", "quantities": "JSON"}
+              "fatalities_low": "INTEGER", "fatalities_high": "INTEGER",
+              "injured_low": "INTEGER", "injured_high": "INTEGER", "quantities": "JSON"}
 
 _EVENT_STRUCTURE = json.dumps([{c: _SQL_TYPES.get(c, "VARCHAR") for c in _EVENT_COLUMNS}])
 
