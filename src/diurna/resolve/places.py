@@ -34,6 +34,11 @@ _ARTICLES = {"al", "el", "an", "ar", "as", "ash", "at", "ad", "az", "ud", "ul", 
 _APOSTROPHES = dict.fromkeys(map(ord, "'’‘`ʿʾ´ʻʼ"), None)
 _ADMIN_WORDS = {"province", "governorate", "region", "state", "oblast", "district", "county", "prefecture", "department",
                 "rayon", "krai", "kray", "republic", "countryside"}
+_DIRECTIONS = {"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central", "northeast",
+               "northwest", "southeast", "southwest", "northeastern", "northwestern", "southeastern", "southwestern",
+               "north-east", "north-west", "south-east", "south-west", "ne", "nw", "se", "sw", "n", "s", "e", "w",
+               "upper", "lower", "rural", "greater", "the"}
+_FEATURE_WORDS = {"city", "town", "village", "area", "areas", "suburb", "outskirts", "vicinity"}
 _COUNTRY_BONUS = 3.0
 _WORLD_CITY = 500_000  # a city this big is named across continents (Moscow in a Turkish story)
 
@@ -320,6 +325,12 @@ def _phrase_candidates(phrase: str) -> list[str]:
             break
     if core:
         candidates.append(" ".join(core))
+    # "Western Afghanistan", "NE Nigeria", "rural Daraa", "Daraa City": the name inside
+    bare = [w for w in " ".join(core or words).split() if w.lower().strip(".") not in _DIRECTIONS]
+    while bare and bare[-1].lower() in _FEATURE_WORDS:
+        bare.pop()
+    if bare and " ".join(bare) not in candidates:
+        candidates.append(" ".join(bare))
     return candidates
 
 

@@ -24,7 +24,8 @@ PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 _ADMIN_NOUNS = frozenset({"province", "governorate", "region", "state", "oblast", "district", "county", "prefecture",
                           "department", "countryside", "area", "city", "town", "village", "municipality", "republic"})
 _PARTS = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest", "capital",
-                    "border", "outskirts", "countryside", "centre", "center", "interior", "coast"})
+                    "border", "outskirts", "countryside", "centre", "center", "interior", "coast", "vicinity",
+                    "neighbourhood", "neighborhood", "suburb", "part", "edge"})
 # Ranks: lower is better. A place phrase that names the event's own location beats a mention elsewhere.
 RANK_TRIGGER_PREP, RANK_CLAUSE_PREP, RANK_HEADLINE, RANK_ENTITY, RANK_ACTOR, RANK_DEMONYM = range(6)
 
@@ -57,8 +58,9 @@ def place_mentions(doc: Doc, trigger: int, actor_heads: tuple[int, ...], lexicon
     above = _verb_chain(trigger_token)
     for entity in _place_entities(sentence):
         head = entity.root
-        if _after_place_prep(head):
-            attached = head.head.head.i
+        prep = _place_prep(head)
+        if prep is not None:
+            attached = prep.head.i
             rank = RANK_TRIGGER_PREP if attached == trigger else RANK_CLAUSE_PREP if attached in above else RANK_ENTITY
         elif _modifies_event_noun(head, above):
             rank = RANK_HEADLINE
@@ -80,10 +82,16 @@ def _place_entities(sentence: Span) -> list[Span]:
     """GPE/LOC/FAC entities, and capitalised objects of place prepositions the model left untagged
     ("in Ma'arat al-Nu'man")."""
     entities = [e for e in sentence.ents if e.label_ in PLACE_LABELS]
+    # names the model tags otherwise ("in Aleppo" as NORP) or not at all, where a place must be
+    entities += [e for e in sentence.ents if e.label_ in ("NORP", "ORG", "PERSON") and (
+        _after_place_prep(e.root) or (e.root.dep_ == "compound" and e.root.head.head.lower_ in PLACE_PREPS))]
     covered = {i for e in entities for i in range(e.start, e.end)}
     for token in sentence:
-        if (token.i not in covered and token.dep_ == "pobj" and token.pos_ == "PROPN" and not token.ent_type_
-                and token.head.lower_ in PLACE_PREPS):
+        if token.i in covered or token.pos_ != "PROPN" or token.ent_type_ or (
+                token.dep_ == "compound" and token.head.pos_ == "PROPN"):  # inside a longer name
+            continue
+        if (token.dep_ == "pobj" and token.head.lower_ in PLACE_PREPS) or (
+                token.head.pos_ == "NOUN" and token.head.dep_ == "pobj" and token.head.head.lower_ in PLACE_PREPS):
             start = min([c.i for c in token.children if c.dep_ == "compound" and c.pos_ == "PROPN"] + [token.i])
             entities.append(sentence.doc[start:token.i + 1])
     return entities
@@ -101,7 +109,20 @@ def _is_place_subject(token: Token) -> bool:
 
 
 def _after_place_prep(head: Token) -> bool:
-    return head.dep_ == "pobj" and head.head.lower_ in PLACE_PREPS
+    return _place_prep(head) is not None
+
+
+def _place_prep(head: Token) -> Token | None:
+    """The place preposition a name hangs from: "in Idlib", "in the Kabul blast" (a name on the
+    object), "on the outskirts of Damascus", "in the countryside of Hama" (a part of the name)."""
+    node = head
+    if node.dep_ in ("compound", "nmod", "amod") and node.head.pos_ in ("NOUN", "PROPN"):
+        node = node.head
+    if node.dep_ == "pobj" and node.head.lower_ == "of" and node.head.head.lemma_.lower() in _PARTS | _ADMIN_NOUNS:
+        node = node.head.head
+    if node.dep_ == "pobj" and node.head.lower_ in PLACE_PREPS:
+        return node.head
+    return None
 
 
 def _verb_chain(trigger: Token) -> set[int]:
