@@ -33,6 +33,7 @@ ARTICLES_PER_BATCH = 256
 # Events that a toll in their sentence belongs to: the killing itself, or an attack, fight or
 # mass violence ("Suicide bombings hit mosques, killing 63"; "5 killed in Kabul blast").
 VIOLENT_ROOTS = frozenset({"18", "19", "20"})
+_FORCE_ROOTS = frozenset({"15", "18", "19", "20"})  # force posture, assault, fight, mass violence
 _GEO_PRECISION = {"city": "place", "admin1": "admin1", "country": "country"}
 
 
@@ -176,6 +177,10 @@ class Coder:
         else the actors' one country (precision `country`), else no place."""
         countries = [c for e in events for c in (e.source_country, e.target_country) if c]
         countries += [m.country for found in places.values() for m in found if m.country]
+        # the countries the text's places are in count as context too ("Madaya ... Eastern Ghouta")
+        countries += [p.country for p in {self.gazetteer.resolve_phrase(text, countries)
+                                          for text in {m.text for found in places.values() for m in found if not m.country}}
+                      if p is not None and p.kind in ("country", "admin1")]
         resolved: dict[str, Place | None] = {}
 
         def resolve(mention: PlaceMention) -> Place | None:
@@ -199,7 +204,7 @@ class Coder:
         for event in events:
             actors = {c for c in (event.source_country, event.target_country) if c}
             # a one-sided use of force ("launched Operation Spring Shield") happens abroad as often as not
-            abroad = event.quad_class == 4 and not event.target_country
+            abroad = event.cameo_root in _FORCE_ROOTS and event.source_sector != "COP" and not event.target_country
             fits = lambda p: p is not None and (not actors or abroad or p.country in actors)  # noqa: E731
             demonyms = [m for m in places.get(event.event_id, []) if m.rank == RANK_DEMONYM and fits(resolve(m))]
             text, place, precision = None, None, None

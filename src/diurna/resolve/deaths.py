@@ -32,6 +32,9 @@ _LOWER = ("at least", "more than", "over", "no fewer than", "no less than", "upw
 _UPPER = ("up to", "as many as", "at most", "no more than", "fewer than", "less than", "under")
 _ABOUT = ("about", "around", "some", "roughly", "approximately", "nearly", "almost", "close to")
 _SUBSET_PREPS = frozenset({"including", "among"})
+# Singular nouns that name many people ("the regime", "the army killed"), never a toll of one.
+_GROUPS = frozenset({"army", "police", "regime", "force", "militia", "group", "family", "crowd", "people", "public",
+                     "population", "staff", "personnel", "military", "government", "coalition", "junta", "unit"})
 # Things counted beside the dead that are not people ("300 soldiers and multiple military vehicles").
 _MATERIEL = frozenset({"vehicle", "tank", "truck", "car", "position", "depot", "weapon", "building", "house", "home",
                        "warplane", "jet", "aircraft", "drone", "helicopter", "plane", "launcher", "artillery", "gun",
@@ -156,10 +159,10 @@ def _victims(word: Token) -> list[Token]:
         return _members(passive_subjects[0])
     if word.dep_ in ("acl", "relcl", "amod") and word.head.pos_ in ("NOUN", "PROPN", "NUM", "PRON"):
         return _members(word.head, skip_own_verb=word)
-    if word.dep_ == "conj" and word.head.lemma_.lower() in DEATH_VERBS | INJURY_VERBS:  # "killed and wounded 20"
-        return _victims(word.head)
     if subjects and (word.lemma_.lower() in ("die", "perish") or word.tag_ == "VBN" or _counted(subjects[0])):
         return _members(subjects[0])
+    if word.dep_ == "conj" and word.head.lemma_.lower() in DEATH_VERBS | INJURY_VERBS:  # "killed and wounded 20"
+        return _victims(word.head)
     return []
 
 
@@ -189,10 +192,11 @@ def _members(head: Token, skip_own_verb: Token | None = None) -> list[Token]:
 
 
 def _counted(token: Token) -> bool:
-    return _count(token) is not None
+    """An explicit count ("Two militants shot", "5 killed"); "The gunman killed" names a killer."""
+    return _count(token, singular=False) is not None
 
 
-def _count(noun: Token) -> Count | None:
+def _count(noun: Token, singular: bool = True) -> Count | None:
     """The count a noun phrase gives: "12", "at least 12 people", "dozens", "scores of Afghans",
     "several soldiers"."""
     if noun.pos_ == "NUM" or noun.like_num:
@@ -207,6 +211,9 @@ def _count(noun: Token) -> Count | None:
         if child.dep_ in ("amod", "det") and child.lower_ in _VAGUE and child.i < noun.i:
             low, high = _VAGUE[child.lower_]
             return Count(low, high, noun.doc[child.i:noun.i + 1].text)
+    if singular and noun.tag_ in ("NN", "NNP") and noun.pos_ in ("NOUN", "PROPN") and noun.lemma_.lower() not in _MATERIEL | _GROUPS \
+            and not any(c.dep_ == "det" and c.lower_ in ("no", "every", "each", "all") for c in noun.children):
+        return Count(1, 1, noun.doc[noun.left_edge.i:noun.i + 1].text)  # "soldier killed", "kill guard"
     return None
 
 
@@ -294,7 +301,7 @@ def _with_deaths(word: Token) -> bool:
 
 
 def _victims_of_own(token: Token) -> bool:
-    return any(c.dep_ in ("dobj", "nsubjpass") for c in token.children)
+    return any(c.dep_ in ("dobj", "nsubjpass", "nsubj") for c in token.children)
 
 
 def _phrase(token: Token) -> str:

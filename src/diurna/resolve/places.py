@@ -28,7 +28,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Iterable
 
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 MIN_POPULATION = 1000
 _ARTICLES = {"al", "el", "an", "ar", "as", "ash", "at", "ad", "az", "ud", "ul", "the"}
 _APOSTROPHES = dict.fromkeys(map(ord, "'’‘`ʿʾ´ʻʼ"), None)
@@ -165,7 +165,8 @@ class Gazetteer:
             for sub in subs:
                 group = members.get(sub.code, [])
                 lat, lon = _centroid(group)
-                surface = [sub.name]
+                # "Ingushetiya, Respublika" is also "Ingushetiya"; "Kharkivska oblast" also "Kharkivska"
+                surface = [sub.name, sub.name.split(",")[0], _core(sub.name.split(",")[0])]
                 if group:  # "Aleppo" names the governorate too: its capital's names
                     capital = max(group, key=lambda c: c["population"])
                     if _core_matches(_core(sub.name), _city_keys(capital), prefix=True):

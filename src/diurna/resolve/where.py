@@ -66,6 +66,8 @@ def place_mentions(doc: Doc, trigger: int, actor_heads: tuple[int, ...], lexicon
             rank = RANK_HEADLINE
         elif _is_place_subject(head) or _names_a_part(head) or head.dep_ in ("ROOT", "appos", "npadvmod", "conj"):
             rank = RANK_ACTOR if head.i in actors else RANK_ENTITY
+        elif head.dep_ == "dobj" and head.head.i == trigger and head.i not in actors and entity.label_ in PLACE_LABELS:
+            rank = RANK_CLAUSE_PREP  # "shelled Saraqib", "captured Manbij": the object is the place
         else:  # subjects and objects are parties ("Moscow has been critical", "deal with Damascus")
             continue
         add(entity.start, entity.end, rank)
@@ -118,11 +120,12 @@ def _place_prep(head: Token) -> Token | None:
     node = head
     if node.dep_ in ("compound", "nmod", "amod") and node.head.pos_ in ("NOUN", "PROPN"):
         node = node.head
-    if node.dep_ == "pobj" and node.head.lower_ == "of" and node.head.head.lemma_.lower() in _PARTS | _ADMIN_NOUNS:
+    part_of = node.dep_ == "pobj" and node.head.lower_ == "of" and node.head.head.lemma_.lower() in _PARTS | _ADMIN_NOUNS
+    if part_of:
         node = node.head.head
     if node.dep_ == "pobj" and node.head.lower_ in PLACE_PREPS:
         return node.head
-    return None
+    return head.head if part_of else None  # "target the countryside of Hama": a place all the same
 
 
 def _verb_chain(trigger: Token) -> set[int]:
@@ -165,6 +168,8 @@ def _with_qualifiers(doc: Doc, start: int, end: int) -> str:
     text = doc[start:end].text
     qualifiers: list[str] = []
     head = doc[start:end].root
+    if head.dep_ == "pobj" and head.head.lower_ == "of" and head.head.head.lemma_.lower() in _ADMIN_NOUNS:
+        text = f"{text} {head.head.head.text}"  # "the countryside of Hama" is Hama's province
     # "Syria's Aleppo", "Libya's Misrata"
     for child in head.children:
         if child.dep_ == "poss" and child.i < start and child.ent_type_ in PLACE_LABELS:

@@ -1,0 +1,183 @@
+"""Places found anywhere in the sentence, tolls, dates on real-looking news sentences, and the
+per-paragraph cost of finding dates. Sentences are written in wire style for these tests."""
+from __future__ import annotations
+
+import datetime as dt
+import sys
+
+import pytest
+
+from diurna.records import Article
+from diurna.resolve.dates import DateResolver
+from diurna.resolve.deaths import tolls
+from diurna.resolve.where import place_mentions
+
+
+@pytest.fixture(scope="module")
+def nlp(coder):
+    return coder.parser.nlp
+
+
+def _toll(nlp, text):
+    sentence = next(nlp(text).sents)
+    found = tolls(sentence)
+    deaths = next(((t.deaths.low, t.deaths.high) for t in found if t.deaths is not None), None)
+    injured = next(((t.injured.low, t.injured.high) for t in found if t.injured is not None), None)
+    return deaths, injured
+
+
+@pytest.mark.parametrize("text, deaths, injured", [
+    ("Gunmen killed 12 people in the market.", (12, 12), None),
+    ("Four US soldiers killed in combat in Afghanistan", (4, 4), None),
+    ("The blast left 12 dead.", (12, 12), None),
+    ("Death toll rises to nine in militant attack on passengers in northwest Pakistan", (9, 9), None),
+    ("At least 12 people were killed in the attack.", (12, None), None),
+    ("Gunmen killed 3 soldiers and 2 civilians, including 1 child.", (5, 5), None),
+    ("Twelve Kurdish rebels, two soldiers killed in southeast Turkey", (14, 14), None),
+    ("Dozens killed in Ukraine as army battles to break rebels", (24, 99), None),
+    ("5 killed in Kabul blast", (5, 5), None),
+    ("Suicide bombings in Afghanistan hit mosques, killing 63", (63, 63), None),
+    ("Two militants shot dead in Poonch", (2, 2), None),
+    ("There were no casualties.", (0, 0), None),
+    ("No one was killed in the attack.", (0, 0), None),
+    ("2 militants killed, 3 U.S. coalition troops wounded in southern Afghan clash", (2, 2), (3, 3)),
+    ("Afghan Taleban kill 15 civilians, wound 20 in north", (15, 15), (20, 20)),
+    ("Ten NDF members killed and injured in western Al-Raqqah", (None, 10), (None, 10)),
+    ("Regime soldier killed in Idlib countryside", (1, 1), None),
+    ("More than 140 Syrians were killed yesterday, Wednesday", (141, None), None),
+    ("The army neutralised up to 300 soldiers and multiple military vehicles.", (None, 300), None),
+])
+def test_tolls(nlp, text, deaths, injured):
+    assert _toll(nlp, text) == (deaths, injured)
+
+
+def test_a_killer_is_not_a_victim(nlp):
+    assert _toll(nlp, "The gunman killed three guards.") == ((3, 3), None)
+
+
+def _best_place(coder, text, countries=()):
+    doc = coder.parser.nlp(text)
+    sentence = next(doc.sents)
+    for mention in place_mentions(doc, sentence.root.i, (), coder.lexicon):
+        if mention.country:
+            return coder.gazetteer.country(mention.country)
+        place = coder.gazetteer.resolve_phrase(mention.text, list(countries))
+        if place is not None:
+            return place
+    return None
+
+
+@pytest.mark.parametrize("text, name, country, kind", [
+    ("Three civilians killed in booby-trapped car blast in Syria's Aleppo", "Aleppo", "SYR", "city"),  # NER says NORP
+    ("4 killed in checkpoint attack in Western Afghanistan", "Afghanistan", "AFG", "country"),
+    ("Taliban’s judge among four dead in Ghazni clash", "Ghazni", "AFG", "city"),  # headline form on an event noun
+    ("Airstrikes target the countryside of Hama", "Ḩamāh", "SYR", "admin1"),
+    ("Five regime soldiers killed and wounded in Idlib countryside", "Idlib", "SYR", "admin1"),
+    ("Somali unrest spreads", "Somalia", "SOM", "country"),  # adjectival place
+])
+def test_places_anywhere_in_the_sentence(coder, text, name, country, kind):
+    place = _best_place(coder, text)
+    assert (place.name, place.country, place.kind) == (name, country, kind)
+
+
+def test_qualifiers_pick_the_homonym(coder):
+    doc = coder.parser.nlp("Protesters gathered in Bar (Montenegro) on Sunday.")
+    texts = [m.text for m in place_mentions(doc, 1, (), coder.lexicon)]
+    assert texts[0] == "Bar, Montenegro"
+    assert coder.gazetteer.resolve_phrase(texts[0]).country == "MNE"
+
+
+def test_no_continent_jumps(coder):
+    # Bar in a Balkan story is the Montenegrin port, not a Ukrainian town of the same name
+    assert coder.gazetteer.resolve("Bar", ["SRB", "MNE"]).country == "MNE"
+    assert coder.gazetteer.resolve("Madaya", ["SYR"]).country == "SYR"
+    # "near the EU office in Skopje": an acronym is never the French town of Eu
+    assert coder.gazetteer.resolve("EU", ["MKD"]) is None
+
+
+def test_country_and_admin1_have_centroids_and_cities_have_admin1(coder):
+    syria = coder.gazetteer.country("SYR")
+    assert syria.kind == "country" and 32 < syria.latitude < 37.5 and 35.5 < syria.longitude < 42.5
+    fiji = coder.gazetteer.country("FJI")  # across the antimeridian: the mean of unit vectors stays in Fiji
+    assert -19 < fiji.latitude < -16 and abs(fiji.longitude) > 177
+    saraqib = coder.gazetteer.resolve("Saraqib", ["SYR"])
+    assert saraqib.admin1 == "Idlib"
+    province = coder.gazetteer.resolve("Idlib province", ["SYR"])
+    assert province.kind == "admin1" and abs(province.latitude - 35.9) < 0.5
+
+
+def test_events_in_idlib_towns_filter_by_admin1(code_sentence):
+    events = code_sentence("Syrian forces shelled rebel positions in Saraqib on Monday.")
+    assert events and {(e.place_name, e.admin1, e.geo_precision) for e in events} == {("Saraqib", "Idlib", "place")}
+
+
+def test_focus_place_only_when_actors_fit(coder):
+    text = ("Israeli forces killed three Palestinians in Gaza City on Monday. Israeli troops raided a camp in Gaza."
+            "\n\nFrench police arrested two men on Tuesday.")
+    article = Article(record_id="t", date=dt.date(2024, 3, 5), content=text, origin="test")
+    (coded,) = list(coder.code([article]))
+    arrests = [e for e in coded.events if e.source_country == "FRA"]
+    assert arrests, "the arrest is coded"
+    for event in arrests:  # not in Gaza: the country of its actors, with a point
+        assert event.place_country == "FRA" and event.geo_precision == "country" and event.latitude is not None
+
+
+PUBLISHED = dt.date(2020, 5, 15)  # a Friday
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("yesterday", (dt.date(2020, 5, 14), "day")),
+    ("last night", (dt.date(2020, 5, 14), "day")),
+    ("overnight", (dt.date(2020, 5, 14), "day")),
+    ("earlier this month", (dt.date(2020, 5, 1), "month")),
+    ("on 5 May", (dt.date(2020, 5, 5), "day")),
+    ("in late April", (dt.date(2020, 4, 1), "month")),
+    ("Wednesday", (dt.date(2020, 5, 13), "day")),
+    ("yesterday, Thursday", (dt.date(2020, 5, 14), "day")),
+    ("March 6, 2019", (dt.date(2019, 3, 6), "day")),
+])
+def test_dates_relative_to_publication(text, expected):
+    resolved = DateResolver().resolve(text, PUBLISHED, planned=False)
+    assert (resolved.date, resolved.precision) == expected
+
+
+def test_headline_without_date_keeps_publication_date(code_sentence):
+    events = code_sentence("Turkish troops attacked Syrian positions.")
+    assert events and all((e.event_date, e.date_precision) == (dt.date(2020, 3, 5), "article") for e in events)
+
+
+def test_noun_trigger_takes_the_date_of_its_verb(code_sentence):
+    events = code_sentence("Turkish soldiers were wounded yesterday in an attack by Syrian forces.")
+    attacks = [e for e in events if e.trigger == "attack"]
+    assert attacks and all(e.event_date == dt.date(2020, 3, 4) for e in attacks)
+
+
+def _diurna_lines(coder, article: Article) -> int:
+    """Python lines executed inside diurna while coding `article` (a deterministic work count)."""
+    count = 0
+
+    def tracer(frame, event, arg):
+        nonlocal count
+        if "diurna" not in frame.f_code.co_filename:
+            return None
+        count += 1
+        return tracer
+
+    sys.settrace(tracer)
+    try:
+        list(coder.code([article]))
+    finally:
+        sys.settrace(None)
+    return count
+
+
+def test_long_paragraph_work_is_linear(coder):
+    """A paragraph twice as long costs about twice the work, not four times (dates used to be
+    looked up by a pass over every entity of the paragraph for every event)."""
+    sentence = ("On March 3 Turkish troops attacked Syrian positions near Saraqib and on Tuesday Russian jets "
+                "struck rebels in Idlib, killing 12 people. ")
+    short = Article(record_id="s", date=dt.date(2020, 3, 5), content=sentence * 40, origin="test")
+    long = Article(record_id="l", date=dt.date(2020, 3, 5), content=sentence * 80, origin="test")
+    list(coder.code([short]))  # warm caches
+    ratio = _diurna_lines(coder, long) / _diurna_lines(coder, short)
+    assert ratio < 2.5, ratio
