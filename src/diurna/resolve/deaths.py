@@ -32,6 +32,9 @@ _LOWER = ("at least", "more than", "over", "no fewer than", "no less than", "upw
 _UPPER = ("up to", "as many as", "at most", "no more than", "fewer than", "less than", "under")
 _ABOUT = ("about", "around", "some", "roughly", "approximately", "nearly", "almost", "close to")
 _SUBSET_PREPS = frozenset({"including", "among"})
+# Event nouns that headline lists hang victims on ("Rocket attack | Five soldiers killed").
+_EVENT_NOUNS = frozenset({"attack", "clash", "blast", "explosion", "bombing", "strike", "airstrike", "raid", "ambush",
+                          "fighting", "shelling", "operation", "incident", "violence", "resurgence", "offensive"})
 # Singular nouns that name many people ("the regime", "the army killed"), never a toll of one.
 _GROUPS = frozenset({"army", "police", "regime", "force", "militia", "group", "family", "crowd", "people", "public",
                      "population", "staff", "personnel", "military", "government", "coalition", "junta", "unit"})
@@ -157,6 +160,8 @@ def _victims(word: Token) -> list[Token]:
         return _members(objects[0])
     if passive_subjects:
         return _members(passive_subjects[0])
+    if subjects and _counted(subjects[0]):  # "Five soldiers killed", however the headline hangs together
+        return _members(subjects[0])
     if word.dep_ in ("acl", "relcl", "amod") and word.head.pos_ in ("NOUN", "PROPN", "NUM", "PRON"):
         return _members(word.head, skip_own_verb=word)
     if subjects and (word.lemma_.lower() in ("die", "perish") or word.tag_ == "VBN" or _counted(subjects[0])):
@@ -171,14 +176,16 @@ def _members(head: Token, skip_own_verb: Token | None = None) -> list[Token]:
     soldiers"), leaving out those with a verb of their own ("2 killed, 3 wounded") and subsets
     ("including 4 children")."""
     root = head
-    while root.dep_ in ("conj", "appos") and root.head.i != root.i and root.head.pos_ in ("NOUN", "PROPN", "NUM"):
+    while root.dep_ in ("conj", "appos") and root.head.i != root.i and root.head.pos_ in ("NOUN", "PROPN", "NUM") \
+            and _listed(root) and root.head.lemma_.lower() not in _EVENT_NOUNS:
         root = root.head
     members = [root]
     stack = [root]
     while stack:
         node = stack.pop()
         for child in node.children:
-            if child.dep_ in ("conj", "appos") and child.pos_ in ("NOUN", "PROPN", "NUM") and child.lemma_.lower() not in _MATERIEL:
+            if child.dep_ in ("conj", "appos") and child.pos_ in ("NOUN", "PROPN", "NUM") and child.lemma_.lower() not in _MATERIEL \
+                    and _listed(child):
                 own = [c for c in child.children if c.dep_ in ("acl", "relcl") and (skip_own_verb is None or c.i != skip_own_verb.i)]
                 if own and child.i != head.i:
                     continue
@@ -189,6 +196,12 @@ def _members(head: Token, skip_own_verb: Token | None = None) -> list[Token]:
     if own_root and root.i != head.i:
         members.remove(root)
     return sorted(members, key=lambda t: t.i)
+
+
+def _listed(token: Token) -> bool:
+    """A conjunct is another group of victims; an apposition is one only when it has its own
+    count ("Twelve rebels, two soldiers"), else it renames ("Saleh, the elder brother of ...")."""
+    return token.dep_ == "conj" or _counted(token)
 
 
 def _counted(token: Token) -> bool:

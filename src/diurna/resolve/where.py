@@ -56,7 +56,7 @@ def place_mentions(doc: Doc, trigger: int, actor_heads: tuple[int, ...], lexicon
         add(extracted[0], extracted[1], RANK_TRIGGER_PREP)
     trigger_token = doc[trigger]
     above = _verb_chain(trigger_token)
-    for entity in _place_entities(sentence):
+    for entity in _place_entities(sentence, lexicon):
         head = entity.root
         prep = _place_prep(head)
         if prep is not None:
@@ -80,12 +80,16 @@ def place_mentions(doc: Doc, trigger: int, actor_heads: tuple[int, ...], lexicon
     return sorted(found.values(), key=lambda m: (m.rank, abs(m.start - trigger)))
 
 
-def _place_entities(sentence: Span) -> list[Span]:
+def _is_demonym(entity: Span, lexicon: Lexicon) -> bool:
+    return any(_country_word(t, lexicon) for t in entity)
+
+
+def _place_entities(sentence: Span, lexicon: Lexicon) -> list[Span]:
     """GPE/LOC/FAC entities, and capitalised objects of place prepositions the model left untagged
     ("in Ma'arat al-Nu'man")."""
     entities = [e for e in sentence.ents if e.label_ in PLACE_LABELS]
     # names the model tags otherwise ("in Aleppo" as NORP) or not at all, where a place must be
-    entities += [e for e in sentence.ents if e.label_ in ("NORP", "ORG", "PERSON") and (
+    entities += [e for e in sentence.ents if e.label_ in ("NORP", "ORG", "PERSON") and not _is_demonym(e, lexicon) and (
         _after_place_prep(e.root) or (e.root.dep_ == "compound" and e.root.head.head.lower_ in PLACE_PREPS))]
     covered = {i for e in entities for i in range(e.start, e.end)}
     for token in sentence:
