@@ -45,6 +45,7 @@ def _toll(nlp, text):
     ("Ten NDF members killed and injured in western Al-Raqqah", (None, 10), (None, 10)),
     ("Regime soldier killed in Idlib countryside", (1, 1), None),
     ("More than 140 Syrians were killed yesterday, Wednesday", (141, None), None),
+    ("More Than Two Hundred Terrorists Perished in Afghanistan", (201, None), None),
     ("The army neutralised up to 300 soldiers and multiple military vehicles.", (None, 300), None),
 ])
 def test_tolls(nlp, text, deaths, injured):

@@ -240,7 +240,7 @@ def _number(number: Token, last: Token) -> Count | None:
     if value is None:
         return None
     start = min([number.i] + [t.i for t in number.subtree if t.i < number.i])
-    modifier = " ".join(t.lower_ for t in number.doc[start:number.i])
+    modifier = " ".join(t.lower_ for t in number.doc[start:number.i] if t.lower_ not in _WORDS and not t.like_num)
     text = number.doc[start:max(last.i, number.i) + 1].text
     if modifier.endswith(_UPPER):
         return Count(None, value, text)
@@ -256,6 +256,11 @@ def _value(token: Token) -> int | None:
     text = token.lower_.replace(",", "")
     if text.isdigit():
         return int(text)
+    if text in ("hundred", "thousand"):  # "Two Hundred", "three thousand": the multiplier heads the number
+        factors = [_WORDS.get(c.lower_) or (int(c.text) if c.text.isdigit() else None) for c in token.children
+                   if c.i < token.i and c.dep_ in ("compound", "nummod", "quantmod")]
+        factor = next((f for f in factors if f), 1)
+        return factor * (100 if text == "hundred" else 1000)
     if text in _WORDS and text not in ("a", "an"):
         value = _WORDS[text]
         # "two hundred", "three thousand"
