@@ -135,6 +135,7 @@ PUBLISHED = dt.date(2020, 5, 15)  # a Friday
     ("in late April", (dt.date(2020, 4, 1), "month")),
     ("Wednesday", (dt.date(2020, 5, 13), "day")),
     ("yesterday, Thursday", (dt.date(2020, 5, 14), "day")),
+    ("yesterday, Wednesday", (dt.date(2020, 5, 13), "day")),  # the named day wins over the relative word
     ("March 6, 2019", (dt.date(2019, 3, 6), "day")),
 ])
 def test_dates_relative_to_publication(text, expected):

@@ -87,7 +87,10 @@ class DateResolver:
         whole = self._resolve(text, published, planned)
         if whole is not None or "," not in text:
             return whole
-        for part in filter(None, (p.strip() for p in text.split(","))):  # "yesterday, Wednesday"
+        parts = [p.strip() for p in text.split(",") if p.strip()]
+        # "yesterday, Wednesday": the named day or date says more than the relative word
+        parts.sort(key=lambda p: not (re.search(r"\d", p) or any(w in p.lower() for w in _WEEKDAYS)))
+        for part in parts:
             resolved = self._resolve(part, published, planned)
             if resolved is not None:
                 return EventDate(resolved.date, resolved.precision, resolved.time, text)

@@ -38,7 +38,16 @@ _DIRECTIONS = {"north", "south", "east", "west", "northern", "southern", "easter
                "northwest", "southeast", "southwest", "northeastern", "northwestern", "southeastern", "southwestern",
                "north-east", "north-west", "south-east", "south-west", "ne", "nw", "se", "sw", "n", "s", "e", "w",
                "upper", "lower", "rural", "greater", "the"}
-_FEATURE_WORDS = {"city", "town", "village", "area", "areas", "suburb", "outskirts", "vicinity"}
+# Words after a name that say what kind of place or event it is ("Daraa City", "Ghor Strike" in
+# title-case headlines), dropped to find the name.
+_FEATURE_WORDS = {"city", "town", "village", "area", "areas", "suburb", "outskirts", "vicinity", "conflict", "strike",
+                  "strikes", "clash", "clashes", "attack", "attacks", "blast", "airstrike", "airstrikes", "fighting",
+                  "violence", "offensive", "operation", "raid", "raids", "bombing", "explosion", "unrest"}
+# Regions bigger than a country are no place to put a point ("Southern Africa" is not Mahdia,
+# whose old name is Africa).
+_SUPRANATIONAL = {"africa", "asia", "europe", "america", "americas", "middle east", "sahel", "balkans", "caucasus",
+                  "west africa", "east africa", "north africa", "central asia", "south asia", "latin america", "oceania",
+                  "west africa province", "maghreb", "levant", "gulf", "arabian peninsula", "horn of africa"}
 _COUNTRY_BONUS = 3.0
 _WORLD_CITY = 500_000  # a city this big is named across continents (Moscow in a Turkish story)
 
@@ -193,6 +202,8 @@ class Gazetteer:
         countries = list(countries)
         parts = [p.strip() for p in text.split(",") if p.strip()]
         if not parts or re.fullmatch(r"[A-Z]{1,3}", parts[0]):  # "EU", "UN": acronyms, not the town of Eu
+            return None
+        if fold(parts[0]) in _SUPRANATIONAL:
             return None
         name, qualifiers = parts[0], parts[1:]
         words = fold(name).split()
