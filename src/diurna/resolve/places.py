@@ -77,7 +77,10 @@ def name_key(text: str) -> str:
 
 
 def skeleton_key(text: str) -> str:
-    key = name_key(text)
+    return _skeleton(name_key(text))
+
+
+def _skeleton(key: str) -> str:
     return " ".join(w[0] + re.sub(r"[aeiouy]", "", w[1:]) for w in key.split())
 
 
@@ -149,7 +152,8 @@ class Gazetteer:
         for sub in pycountry.subdivisions:
             if sub.parent_code is None and sub.country_code in iso3:
                 subdivisions[sub.country_code].append(sub)
-        admin1_of = _admin1_codes(groups, subdivisions)  # (iso2, admin1 code) -> subdivision
+        memo = _Keys()
+        admin1_of = _admin1_codes(groups, subdivisions, memo)  # (iso2, admin1 code) -> subdivision
 
         places: list[Place] = []
         names: list[list[str]] = []
@@ -165,7 +169,7 @@ class Gazetteer:
             sub = admin1_of.get((city["countrycode"], city["admin1code"]))
             places.append(Place(city["name"], city["geonameid"], city["latitude"], city["longitude"],
                                 iso3[city["countrycode"]], sub.name if sub else None, "city", int(city["population"] or 0)))
-            names.append([city["name"], *(n for n in city["alternatenames"] if _is_latin(n))])
+            names.append([city["name"], *(n for n in city["alternatenames"] if memo.is_latin(n))])
         members: dict[str, list[dict]] = defaultdict(list)
         for (iso2, code), group in groups.items():
             if (iso2, code) in admin1_of:
@@ -178,19 +182,20 @@ class Gazetteer:
                 surface = [sub.name, sub.name.split(",")[0], _core(sub.name.split(",")[0])]
                 if group:  # "Aleppo" names the governorate too: its capital's names
                     capital = max(group, key=lambda c: c["population"])
-                    if _core_matches(_core(sub.name), _city_keys(capital), prefix=True):
-                        surface += [capital["name"], *(n for n in capital["alternatenames"] if _is_latin(n))]
+                    if _core_matches(_core(sub.name), memo.of_city(capital), prefix=True):
+                        surface += [capital["name"], *(n for n in capital["alternatenames"] if memo.is_latin(n))]
                 places.append(Place(sub.name, None, lat, lon, iso3[iso2], sub.name, "admin1",
                                     sum(int(c["population"] or 0) for c in group)))
                 names.append(surface)
         exact: dict[str, list[int]] = defaultdict(list)
         skeleton: dict[str, list[int]] = defaultdict(list)
         for index, surface_forms in enumerate(names):
-            keys = {name_key(n) for n in surface_forms} - {""}
+            keys = {memo.key(n) for n in surface_forms} - {""}
             for key in keys:
                 exact[key].append(index)
-            for key in {skeleton_key(n) for n in surface_forms} - {""}:
+            for key in {_skeleton(k) for k in keys} - {""}:
                 skeleton[key].append(index)
+
         return cls(_Columns.of(places), {k: tuple(v) for k, v in exact.items()},
                    {k: tuple(v) for k, v in skeleton.items()}, continents)
 
@@ -265,7 +270,8 @@ class Gazetteer:
         return abs(admin1.latitude - place.latitude) < 3 and abs(admin1.longitude - place.longitude) < 3
 
 
-def _admin1_codes(groups: dict[tuple[str, str], list[dict]], subdivisions: dict[str, list]) -> dict[tuple[str, str], object]:
+def _admin1_codes(groups: dict[tuple[str, str], list[dict]], subdivisions: dict[str, list], memo: _Keys,
+                  ) -> dict[tuple[str, str], object]:
     """Tie GeoNames admin1 codes to ISO 3166-2 subdivisions, one to one, strongest evidence first:
     the subdivision is named after the code's largest city (3), the ISO suffix is the code (2.5),
     after one of its five largest (2), or after another city of at least a tenth of the largest's size (1)."""
@@ -273,7 +279,7 @@ def _admin1_codes(groups: dict[tuple[str, str], list[dict]], subdivisions: dict[
     for (iso2, code), group in groups.items():
         by_size = sorted(group, key=lambda c: -int(c["population"] or 0))
         floor = int(by_size[0]["population"] or 0) / 10
-        ranked = [_city_keys(c) for n, c in enumerate(by_size[:50]) if n < 5 or int(c["population"] or 0) >= floor]
+        ranked = [memo.of_city(c) for n, c in enumerate(by_size[:50]) if n < 5 or int(c["population"] or 0) >= floor]
         for sub in subdivisions.get(iso2, []):
             core = _core(sub.name)
             score = 2.5 if sub.code.split("-", 1)[1] == code else 0.0
@@ -296,8 +302,26 @@ def _core(subdivision: str) -> str:
     return " ".join(w for w in name_key(subdivision).split() if w not in _ADMIN_WORDS)
 
 
-def _city_keys(city: dict) -> set[str]:
-    return {name_key(n) for n in (city["name"], *city["alternatenames"]) if _is_latin(n)}
+class _Keys:
+    """name_key and the Latin-script test, memoised for one index build (cities share many
+    alternate names; this halves the build)."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, str] = {}
+        self.latin: dict[str, bool] = {}
+
+    def key(self, text: str) -> str:
+        if text not in self.keys:
+            self.keys[text] = name_key(text)
+        return self.keys[text]
+
+    def is_latin(self, text: str) -> bool:
+        if text not in self.latin:
+            self.latin[text] = _is_latin(text)
+        return self.latin[text]
+
+    def of_city(self, city: dict) -> set[str]:
+        return {self.key(n) for n in (city["name"], *city["alternatenames"]) if self.is_latin(n)}
 
 
 def _core_matches(core: str, keys: set[str], prefix: bool) -> bool:
