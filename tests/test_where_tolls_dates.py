@@ -155,12 +155,14 @@ def test_noun_trigger_takes_the_date_of_its_verb(code_sentence):
 
 
 def _diurna_lines(coder, article: Article) -> int:
-    """Python lines executed inside diurna while coding `article` (a deterministic work count)."""
+    """Python lines executed by the resolve stage and the assembly (pipeline.py) while coding
+    `article`: a deterministic count of the work that looks up places, dates and tolls."""
     count = 0
 
     def tracer(frame, event, arg):
         nonlocal count
-        if "diurna" not in frame.f_code.co_filename:
+        name = frame.f_code.co_filename.replace("\\", "/")
+        if "diurna/resolve/" not in name and not name.endswith("diurna/pipeline.py"):
             return None
         count += 1
         return tracer
@@ -174,12 +176,14 @@ def _diurna_lines(coder, article: Article) -> int:
 
 
 def test_long_paragraph_work_is_linear(coder):
-    """A paragraph twice as long costs about twice the work, not four times (dates used to be
-    looked up by a pass over every entity of the paragraph for every event)."""
-    sentence = ("On March 3 Turkish troops attacked Syrian positions near Saraqib and on Tuesday Russian jets "
-                "struck rebels in Idlib, killing 12 people. ")
-    short = Article(record_id="s", date=dt.date(2020, 3, 5), content=sentence * 40, origin="test")
-    long = Article(record_id="l", date=dt.date(2020, 3, 5), content=sentence * 80, origin="test")
+    """A paragraph twice as long costs about twice the work, not four times. Dates used to be
+    looked up by a pass over every entity of the paragraph for every event, which made a
+    450,000-character paragraph take minutes; at this size that scan made the ratio 2.41, the
+    indexed lookup makes it 2.00."""
+    sentence = ("Turkish troops attacked Syrian positions near Saraqib on March 3, on February 4, on January 5, "
+                "on March 6 2019, on April 7 2018 and on May 8 2017, killing 12 people. ")
+    short = Article(record_id="s", date=dt.date(2020, 3, 5), content=sentence * 60, origin="test")
+    long = Article(record_id="l", date=dt.date(2020, 3, 5), content=sentence * 120, origin="test")
     list(coder.code([short]))  # warm caches
     ratio = _diurna_lines(coder, long) / _diurna_lines(coder, short)
-    assert ratio < 2.5, ratio
+    assert ratio < 2.25, ratio
