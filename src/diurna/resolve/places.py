@@ -295,6 +295,11 @@ def _admin1_codes(groups: dict[tuple[str, str], list[dict]], subdivisions: dict[
         if (iso2, code) not in tied and sub.code not in used:
             tied[(iso2, code)] = sub
             used.add(sub.code)
+    for iso2, subs in subdivisions.items():  # the last code and the last subdivision of a country
+        codes = [code for (country, code) in groups if country == iso2 and (country, code) not in tied]
+        left = [sub for sub in subs if sub.code not in used]
+        if len(codes) == 1 and len(left) == 1:
+            tied[(iso2, codes[0])] = left[0]
     return tied
 
 
