@@ -75,10 +75,26 @@ def _best_place(coder, text, countries=()):
     ("Airstrikes target the countryside of Hama", "Ḩamāh", "SYR", "admin1"),
     ("Five regime soldiers killed and wounded in Idlib countryside", "Idlib", "SYR", "admin1"),
     ("Somali unrest spreads", "Somalia", "SOM", "country"),  # adjectival place
+    ("Kabul blast kills 5", "Kabul", "AFG", "city"),
+    ("Northern Burkina Faso hit by two new deadly attacks", "Burkina Faso", "BFA", "country"),  # tagged ORG
+    ("Fighters attacked Sangin district of Helmand on Monday.", "Sangīn", "AFG", "city"),
+    ("Gunmen killed five villagers in Kafr Nabl, Idlib province, on Monday.", "Kafranbel", "SYR", "city"),
+    ("Two people were killed near the EU office in Skopje.", "Skopje", "MKD", "city"),  # not the town of Eu
 ])
 def test_places_anywhere_in_the_sentence(coder, text, name, country, kind):
     place = _best_place(coder, text)
     assert (place.name, place.country, place.kind) == (name, country, kind)
+
+
+@pytest.mark.parametrize("text, phrase", [
+    ("Fighters attacked Sangin district of Helmand on Monday.", "Sangin district, Helmand"),
+    ("Gunmen killed five villagers in Kafr Nabl, Idlib province, on Monday.", "Kafr Nabl, Idlib province"),
+    ("Clashes erupted in Tripoli, Lebanon.", "Tripoli, Lebanon"),
+    ("Militants attack court in Libya's Misrata", "Misrata, Libya"),
+])
+def test_place_phrases_carry_their_qualifiers(coder, text, phrase):
+    doc = coder.parser.nlp(text)
+    assert phrase in [m.text for m in place_mentions(doc, next(doc.sents).root.i, (), coder.lexicon)]
 
 
 def test_qualifiers_pick_the_homonym(coder):

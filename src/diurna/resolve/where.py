@@ -26,6 +26,8 @@ _ADMIN_NOUNS = frozenset({"province", "governorate", "region", "state", "oblast"
 _PARTS = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest", "capital",
                     "border", "outskirts", "countryside", "centre", "center", "interior", "coast", "vicinity",
                     "neighbourhood", "neighborhood", "suburb", "part", "edge"})
+_SUBDIVISION_NOUNS = frozenset({"province", "governorate", "region", "state", "oblast", "district", "county",
+                               "prefecture", "department", "municipality", "republic", "rayon", "township", "commune"})
 # Ranks: lower is better. A place phrase that names the event's own location beats a mention elsewhere.
 RANK_TRIGGER_PREP, RANK_CLAUSE_PREP, RANK_HEADLINE, RANK_ENTITY, RANK_ACTOR, RANK_DEMONYM = range(6)
 
@@ -66,7 +68,8 @@ def place_mentions(doc: Doc, trigger: int, actor_heads: tuple[int, ...], lexicon
             rank = RANK_HEADLINE
         elif _is_place_subject(head) or _names_a_part(head) or head.dep_ in ("ROOT", "appos", "npadvmod", "conj"):
             rank = RANK_ACTOR if head.i in actors else RANK_ENTITY
-        elif head.dep_ == "dobj" and head.head.i == trigger and head.i not in actors and entity.label_ in PLACE_LABELS:
+        elif head.dep_ == "dobj" and head.head.i == trigger and head.i not in actors and (
+                entity.label_ in PLACE_LABELS or head.lemma_.lower() in _SUBDIVISION_NOUNS):
             rank = RANK_CLAUSE_PREP  # "shelled Saraqib", "captured Manbij": the object is the place
         else:  # subjects and objects are parties ("Moscow has been critical", "deal with Damascus")
             continue
@@ -91,7 +94,17 @@ def _place_entities(sentence: Span, lexicon: Lexicon) -> list[Span]:
     # names the model tags otherwise ("in Aleppo" as NORP) or not at all, where a place must be
     entities += [e for e in sentence.ents if e.label_ in ("NORP", "ORG", "PERSON") and not _is_demonym(e, lexicon) and (
         _after_place_prep(e.root) or (e.root.dep_ == "compound" and e.root.head.head.lower_ in PLACE_PREPS))]
+    # a headline's passive subject: "Northern Burkina Faso hit by attacks" (tagged ORG)
+    entities += [e for e in sentence.ents if e.label_ in ("NORP", "ORG") and not _is_demonym(e, lexicon)
+                 and _is_place_subject(e.root) and e not in entities]
     covered = {i for e in entities for i in range(e.start, e.end)}
+    # "Sangin district (of Helmand)", "Raja County": a named subdivision, tagged or not
+    for token in sentence:
+        names = [c for c in token.children if c.dep_ == "compound" and c.pos_ == "PROPN" and c.i < token.i]
+        if token.lemma_.lower() in _SUBDIVISION_NOUNS and names and token.i not in covered:
+            span = sentence.doc[min(c.left_edge.i for c in names):token.i + 1]
+            entities = [e for e in entities if not (span.start <= e.start and e.end <= span.end)] + [span]
+            covered |= set(range(span.start, span.end))
     for token in sentence:
         if token.i in covered or token.pos_ != "PROPN" or token.ent_type_ or (
                 token.dep_ == "compound" and token.head.pos_ == "PROPN"):  # inside a longer name
@@ -110,7 +123,8 @@ def _name_tokens(head: Token) -> set[int]:
 
 def _is_place_subject(token: Token) -> bool:
     """"Northern Burkina Faso hit by attacks": a place made the passive subject is where it happened."""
-    return token.dep_ == "nsubjpass" or any(c.dep_ == "amod" and c.lower_.startswith(("north", "south", "east", "west", "central"))
+    passive_headline = token.dep_ == "nsubj" and any(c.dep_ == "agent" for c in token.head.children)
+    return token.dep_ == "nsubjpass" or passive_headline or any(c.dep_ == "amod" and c.lower_.startswith(("north", "south", "east", "west", "central"))
                                             for c in token.children)
 
 
@@ -172,8 +186,10 @@ def _with_qualifiers(doc: Doc, start: int, end: int) -> str:
     text = doc[start:end].text
     qualifiers: list[str] = []
     head = doc[start:end].root
-    if head.dep_ == "pobj" and head.head.lower_ == "of" and head.head.head.lemma_.lower() in _ADMIN_NOUNS:
-        text = f"{text} {head.head.head.text}"  # "the countryside of Hama" is Hama's province
+    part = head.head.head if head.dep_ == "pobj" and head.head.lower_ == "of" else None
+    if part is not None and part.lemma_.lower() in _ADMIN_NOUNS and not any(
+            c.dep_ == "compound" and c.pos_ == "PROPN" for c in part.children):
+        text = f"{text} {part.text}"  # "the countryside of Hama" is Hama's province
     # "Syria's Aleppo", "Libya's Misrata"
     for child in head.children:
         if child.dep_ == "poss" and child.i < start and child.ent_type_ in PLACE_LABELS:
@@ -183,8 +199,8 @@ def _with_qualifiers(doc: Doc, start: int, end: int) -> str:
     if i < len(doc) and doc[i].lower_ in _ADMIN_NOUNS:
         text = f"{text} {doc[i].text}"
         i += 1
-        if i + 1 < len(doc) and doc[i].lower_ == "of" and doc[i + 1].ent_type_ in PLACE_LABELS:
-            qualifiers.append(_entity_text(doc[i + 1]))
+    if doc[i - 1].lower_ in _ADMIN_NOUNS and i + 1 < len(doc) and doc[i].lower_ == "of" and doc[i + 1].ent_type_ in PLACE_LABELS:
+        qualifiers.append(_entity_text(doc[i + 1]))
     # "X, Y province" / "X, Y"
     if i + 1 < len(doc) and doc[i].text == "," and doc[i + 1].ent_type_ in PLACE_LABELS:
         qualifiers.append(_entity_text(doc[i + 1], with_admin=True))
