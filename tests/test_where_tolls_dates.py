@@ -80,6 +80,7 @@ def _best_place(coder, text, countries=()):
     ("Fighters attacked Sangin district of Helmand on Monday.", "Sangīn", "AFG", "city"),
     ("Gunmen killed five villagers in Kafr Nabl, Idlib province, on Monday.", "Kafranbel", "SYR", "city"),
     ("Two people were killed near the EU office in Skopje.", "Skopje", "MKD", "city"),  # not the town of Eu
+    ("Algeria says soldier killed in clash with armed Islamists", "Algeria", "DZA", "country"),  # the speaker
 ])
 def test_places_anywhere_in_the_sentence(coder, text, name, country, kind):
     place = _best_place(coder, text)

@@ -71,7 +71,12 @@ def place_mentions(doc: Doc, trigger: int, actor_heads: tuple[int, ...], lexicon
         elif head.dep_ == "dobj" and head.head.i == trigger and head.i not in actors and (
                 entity.label_ in PLACE_LABELS or head.lemma_.lower() in _SUBDIVISION_NOUNS):
             rank = RANK_CLAUSE_PREP  # "shelled Saraqib", "captured Manbij": the object is the place
-        else:  # subjects and objects are parties ("Moscow has been critical", "deal with Damascus")
+        else:  # subjects and objects are parties ("Moscow has been critical", "deal with Damascus"),
+            # but a country that speaks still says which country the story is in ("Algeria says
+            # soldier killed"): country-level evidence, like a demonym
+            country = _country_name(entity, lexicon)
+            if country is not None:
+                add(entity.start, entity.end, RANK_DEMONYM, country)
             continue
         add(entity.start, entity.end, rank)
     for token in sentence:
@@ -178,6 +183,12 @@ def _country_word(token: Token, lexicon: Lexicon) -> str | None:
         return None
     countries = {e.iso3 for e in lexicon.lookup_name((token.text,)) if isinstance(e, CountryEntry)
                  and e.kind in ("demonym", "name")}
+    return countries.pop() if len(countries) == 1 else None
+
+
+def _country_name(entity: Span, lexicon: Lexicon) -> str | None:
+    words = tuple(t.text for t in entity if t.pos_ != "DET")
+    countries = {e.iso3 for e in lexicon.lookup_name(words) if isinstance(e, CountryEntry) and e.kind == "name"}
     return countries.pop() if len(countries) == 1 else None
 
 
