@@ -213,8 +213,8 @@ class Coder:
                 text, precision = mention.text, _GEO_PRECISION[place.kind]
             elif fits(focus):
                 place, precision = focus, "article"
-            elif demonyms:  # "Somali unrest", "Afghan Taleban kill 15": the country
-                text, place, precision = demonyms[0].text, resolve(demonyms[0]), "country"
+            elif demonyms:  # "Somali unrest", "Afghan Taleban kill 15": the country (no place phrase)
+                place, precision = resolve(demonyms[0]), "country"
             elif fits(datelined):
                 place, precision = datelined, "article"
             elif len(actors) == 1:
