@@ -166,6 +166,8 @@ def _victims(word: Token) -> list[Token]:
         return _members(word.head, skip_own_verb=word)
     if subjects and (word.lemma_.lower() in ("die", "perish") or word.tag_ == "VBN" or _counted(subjects[0])):
         return _members(subjects[0])
+    if subjects and word.lemma_.lower() in DEATH_VERBS and not any(c.dep_ in ("aux", "ccomp", "xcomp") for c in children):
+        return _members(subjects[0])  # "Officer killed, 4 troops hurt": a headline's passive without its "was"
     if word.dep_ == "conj" and word.head.lemma_.lower() in DEATH_VERBS | INJURY_VERBS:  # "killed and wounded 20"
         return _victims(word.head)
     return []
