@@ -205,3 +205,15 @@ def test_long_paragraph_work_is_linear(coder):
     list(coder.code([short]))  # warm caches
     ratio = _diurna_lines(coder, long) / _diurna_lines(coder, short)
     assert ratio < 2.25, ratio
+
+
+def test_subdivisions_always_have_a_point(coder, code_sentence):
+    # no town is tied to Jammu and Kashmir: its namesake town gives the point
+    kashmir = coder.gazetteer.resolve("Kashmir", ["IND"])
+    assert (kashmir.kind, kashmir.country) == ("admin1", "IND") and kashmir.latitude is not None
+    # nor to Punjab (Pakistan), which names no town at all: the event keeps the province's name
+    # and gets the country's point, with the precision of that point
+    events = code_sentence("Pakistani troops attacked militants in Punjab province.")
+    assert events and {(e.place_name, e.admin1, e.geo_precision) for e in events} == {("Punjab", "Punjab", "country")}
+    pakistan = coder.gazetteer.country("PAK")
+    assert all((e.latitude, e.longitude) == (pakistan.latitude, pakistan.longitude) for e in events)

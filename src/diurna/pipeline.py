@@ -222,9 +222,13 @@ class Coder:
             if place is None:
                 located.append(event)
                 continue
+            point = place
+            if place.latitude is None:  # a province with no town of the gazetteer tied to it: the country's point
+                point = self.gazetteer.country(place.country) or place
+                precision = "country" if precision != "article" else precision
             located.append(event.model_copy(update=dict(
                 place_text=text if text is not None else event.place_text, place_name=place.name, geonames_id=place.geonames_id,
-                latitude=place.latitude, longitude=place.longitude, place_country=place.country,
+                latitude=point.latitude, longitude=point.longitude, place_country=place.country,
                 admin1=place.admin1, geo_precision=precision,
             )))
         return located

@@ -28,7 +28,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Iterable
 
-INDEX_VERSION = 3
+INDEX_VERSION = 4  # 4: admin1 on towns, centroids, subdivision short names
 MIN_POPULATION = 1000
 _ARTICLES = {"al", "el", "an", "ar", "as", "ash", "at", "ad", "az", "ud", "ul", "the"}
 _APOSTROPHES = dict.fromkeys(map(ord, "'’‘`ʿʾ´ʻʼ"), None)
@@ -170,6 +170,11 @@ class Gazetteer:
             places.append(Place(city["name"], city["geonameid"], city["latitude"], city["longitude"],
                                 iso3[city["countrycode"]], sub.name if sub else None, "city", int(city["population"] or 0)))
             names.append([city["name"], *(n for n in city["alternatenames"] if memo.is_latin(n))])
+        largest: dict[tuple[str, str], dict] = {}  # (ISO-2, name key) -> the biggest town of that name
+        for city in cities:
+            key = (city["countrycode"], memo.key(city["name"]))
+            if key not in largest or int(largest[key]["population"] or 0) < int(city["population"] or 0):
+                largest[key] = city
         members: dict[str, list[dict]] = defaultdict(list)
         for (iso2, code), group in groups.items():
             if (iso2, code) in admin1_of:
@@ -179,11 +184,16 @@ class Gazetteer:
                 group = members.get(sub.code, [])
                 lat, lon = _centroid(group)
                 # "Ingushetiya, Respublika" is also "Ingushetiya"; "Kharkivska oblast" also "Kharkivska"
-                surface = [sub.name, sub.name.split(",")[0], _core(sub.name.split(",")[0])]
+                # "Jammu and Kashmīr" is also "Kashmir"
+                short = sub.name.split(",")[0]
+                surface = [sub.name, short, _core(short), *(part for part in short.split(" and ") if part != short)]
                 if group:  # "Aleppo" names the governorate too: its capital's names
                     capital = max(group, key=lambda c: c["population"])
                     if _core_matches(_core(sub.name), memo.of_city(capital), prefix=True):
                         surface += [capital["name"], *(n for n in capital["alternatenames"] if memo.is_latin(n))]
+                if lat is None:  # no towns tied to it: the point of its namesake town ("Jammu")
+                    namesake = next((largest[(iso2, memo.key(n))] for n in surface if (iso2, memo.key(n)) in largest), None)
+                    lat, lon = (namesake["latitude"], namesake["longitude"]) if namesake else (None, None)
                 places.append(Place(sub.name, None, lat, lon, iso3[iso2], sub.name, "admin1",
                                     sum(int(c["population"] or 0) for c in group)))
                 names.append(surface)
@@ -273,8 +283,9 @@ class Gazetteer:
 def _admin1_codes(groups: dict[tuple[str, str], list[dict]], subdivisions: dict[str, list], memo: _Keys,
                   ) -> dict[tuple[str, str], object]:
     """Tie GeoNames admin1 codes to ISO 3166-2 subdivisions, one to one, strongest evidence first:
-    the subdivision is named after the code's largest city (3), the ISO suffix is the code (2.5),
-    after one of its five largest (2), or after another city of at least a tenth of the largest's size (1)."""
+    the code is the ISO suffix in letters (3.5), the subdivision is named after the code's largest city (3),
+    after one of its five largest (2), after another city of at least a tenth of the largest's size (1),
+    or the code is the ISO suffix in digits (0.5)."""
     scored = []
     for (iso2, code), group in groups.items():
         by_size = sorted(group, key=lambda c: -int(c["population"] or 0))
@@ -282,7 +293,10 @@ def _admin1_codes(groups: dict[tuple[str, str], list[dict]], subdivisions: dict[
         ranked = [memo.of_city(c) for n, c in enumerate(by_size[:50]) if n < 5 or int(c["population"] or 0) >= floor]
         for sub in subdivisions.get(iso2, []):
             core = _core(sub.name)
-            score = 2.5 if sub.code.split("-", 1)[1] == code else 0.0
+            # a letter code equal to the ISO suffix ("WA") is the strongest tie; digit codes
+            # often coincide by accident (GeoNames' "18" is not ISO UA-18), so they come last
+            same = sub.code.split("-", 1)[1] == code
+            score = (3.5 if code.isalpha() else 0.5) if same else 0.0
             for rank, keys in enumerate(ranked):
                 if _core_matches(core, keys, prefix=rank < 3):
                     score = max(score, 3.0 if rank == 0 else 2.0 if rank < 5 else 1.0)
