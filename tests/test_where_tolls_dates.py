@@ -45,6 +45,8 @@ def _toll(nlp, text):
     ("Ten NDF members killed and injured in western Al-Raqqah", (None, 10), (None, 10)),
     ("Regime soldier killed in Idlib countryside", (1, 1), None),
     ("Officer killed, 4 troops hurt in latest clash with bandits", (1, 1), (4, 4)),  # headline passive, no "was"
+    ("The deaths of 12 soldiers were confirmed.", (12, 12), None),
+    ("The killing of dozens of protesters sparked outrage.", (24, 99), None),
     ("More than 140 Syrians were killed yesterday, Wednesday", (141, None), None),
     ("More Than Two Hundred Terrorists Perished in Afghanistan", (201, None), None),
     ("The army neutralised up to 300 soldiers and multiple military vehicles.", (None, 300), None),

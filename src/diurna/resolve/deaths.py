@@ -16,7 +16,8 @@ from spacy.tokens import Span, Token
 DEATH_VERBS = frozenset({"kill", "die", "perish", "massacre", "slay", "execute", "behead", "assassinate", "neutralise",
                          "neutralize", "martyr", "slaughter", "murder", "lynch"})
 INJURY_VERBS = frozenset({"wound", "injure", "hurt", "maim"})
-_DEATH_NOUNS = frozenset({"death", "fatality", "martyr", "body", "life", "dead"})
+_DEATH_NOUNS = frozenset({"death", "fatality", "martyr", "body", "life", "dead", "killing", "murder", "assassination",
+                          "execution", "massacre"})
 _INJURY_NOUNS = frozenset({"injury", "wounded", "injured"})
 _TOLL_NOUNS = frozenset({"toll"})
 _CASUALTY_NOUNS = frozenset({"casualty"})
@@ -156,6 +157,9 @@ def _victims(word: Token) -> list[Token]:
         return _members(heads[0]) if heads else []
     if word.lower_ == "dead" and word.dep_ == "amod":
         return _members(word.head)
+    if word.pos_ == "NOUN":  # "the killing of a sect official", "the deaths of 12 soldiers"
+        of = [g for c in children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children if g.dep_ == "pobj"]
+        return _members(of[0]) if of else []
     if objects:
         return _members(objects[0])
     if passive_subjects:
