@@ -219,3 +219,18 @@ def test_subdivisions_always_have_a_point(coder, code_sentence):
     assert events and {(e.place_name, e.admin1, e.geo_precision) for e in events} == {("Punjab", "Punjab", "country")}
     pakistan = coder.gazetteer.country("PAK")
     assert all((e.latitude, e.longitude) == (pakistan.latitude, pakistan.longitude) for e in events)
+
+
+def test_a_qualifying_town_keeps_a_village_in_its_country(coder):
+    # "Kalo" alone is Kalaw in Myanmar; qualified by Djibo (Burkina Faso) it is no Kalo at all,
+    # and the event is put at the town that qualifies it
+    assert coder.gazetteer.resolve_phrase("Kalo village, Djibo").name == "Djibo"
+    assert coder.gazetteer.resolve_phrase("Kafr Nabl, Idlib province").name == "Kafranbel"
+
+
+def test_participle_takes_its_main_verb_date_and_untagged_relative_words_count(code_sentence):
+    events = code_sentence("Al Shabaab militants attacked a military base on Wednesday, killing at least 7 soldiers.")
+    killing = [e for e in events if e.trigger == "killing"]
+    assert killing and all(e.event_date == dt.date(2020, 3, 4) for e in killing)  # published Thursday 5 March
+    events = code_sentence("Syrian government forces shelled the town of Kafr Nabl overnight, killing two children.")
+    assert events and all((e.event_date, e.date_text) == (dt.date(2020, 3, 4), "overnight") for e in events)

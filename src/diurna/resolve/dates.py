@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from dateparser.date import DateDataParser
 from spacy.tokens import Doc, Span, Token
 
+_RELATIVE_WORDS = frozenset({"overnight", "yesterday", "today", "tonight"})
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 # Mentions anchored on another event, not on publication ("one day before the meeting").
 _ANCHORED = re.compile(r"\b(before|after|since|until|ago that|prior to|following)\b", re.I)
@@ -42,11 +43,18 @@ class DateMentions:
     bisection, not a pass over every entity of the paragraph (which made long paragraphs quadratic)."""
 
     def __init__(self, doc: Doc):
-        self.spans: list[Span] = [e for e in doc.ents if e.label_ in ("DATE", "TIME")]
+        spans = [e for e in doc.ents if e.label_ in ("DATE", "TIME")]
+        covered = {i for span in spans for i in range(span.start, span.end)}
+        # relative words the model often leaves untagged ("shelled the town overnight")
+        spans += [doc[t.i:t.i + 1] for t in doc if t.lower_ in _RELATIVE_WORDS and t.i not in covered]
+        self.spans: list[Span] = sorted(spans, key=lambda s: s.root.i)
         self.roots = [span.root.i for span in self.spans]  # ascending, as entities are
         self.by_head: dict[int, list[int]] = defaultdict(list)
         for n, span in enumerate(self.spans):
-            self.by_head[span.root.head.i].append(n)
+            head = span.root.head
+            if head.dep_ == "prep":  # "attacked ... on Wednesday": the date belongs to the verb
+                head = head.head
+            self.by_head[head.i].append(n)
 
     def within(self, scope: Token) -> list[str]:
         """Mentions inside `scope`'s subtree, neighbours such as "midnight on March 6" joined."""
@@ -60,7 +68,8 @@ class DateMentions:
         trigger's own dates are inside its subtree; the verbs above it date other events."""
         found: list[str] = []
         node = trigger
-        while node.pos_ not in ("VERB", "AUX") and node.head.i != node.i:
+        # "attacked a base on Wednesday, killing 7": a participle takes its main verb's date
+        while (node.pos_ not in ("VERB", "AUX") or (node.tag_ == "VBG" and node.dep_ == "advcl")) and node.head.i != node.i:
             node = node.head
             found += _joined([self.spans[n] for n in self.by_head.get(node.i, ())])
         return found

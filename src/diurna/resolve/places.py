@@ -231,6 +231,8 @@ class Gazetteer:
                      if self.places[i].country in countries]
         for qualifier in qualifiers:
             narrowed = [p for p in found if self._qualifies(p, qualifier)]
+            if not narrowed and self._known(qualifier):
+                return None  # "Kalo, Djibo": no Kalo near the town that qualifies it, so no other Kalo either
             found = narrowed or found
         if countries:  # no continent jumps for a homonym: Bar in Montenegro is not Bar in Ukraine
             continents = {self.continents.get(c) for c in countries}
@@ -255,19 +257,38 @@ class Gazetteer:
         """Resolve a place phrase as written: "the war-torn Idlib province" -> Idlib (admin1),
         "Idlib’s M-4 highway" -> Idlib, "northern Syria" -> Syria."""
         countries = list(countries)
-        for candidate in _phrase_candidates(phrase):
-            place = self.resolve(candidate, countries)
+        head, *qualifiers = [p.strip() for p in phrase.split(",")]
+        qualifiers = [q for q in qualifiers if q]
+        for candidate in _phrase_candidates(head):
+            place = self.resolve(", ".join([candidate, *qualifiers]), countries)
+            if place is not None:
+                return place
+        for qualifier in qualifiers:
+            # "Kalo village (Djibo, Soum)": the village is not in the gazetteer, the town that
+            # qualifies it is, and it is where the text puts the event
+            place = self.resolve_phrase(qualifier, countries)
             if place is not None:
                 return place
         return None
 
+    def _known(self, qualifier: str) -> bool:
+        words = fold(qualifier).split()
+        return name_key(" ".join(words[:-1]) if words and words[-1] in _ADMIN_WORDS else qualifier) in self.exact
+
     def _qualifies(self, place: Place, qualifier: str) -> bool:
-        key = name_key(qualifier)
+        """"Aleppo, Syria", "Kafr Nabl, Idlib province", "Kalo, Djibo": the place lies in the
+        qualifying country or province, or within about 100 km of the qualifying town."""
+        words = fold(qualifier).split()
+        key = name_key(" ".join(words[:-1]) if words and words[-1] in _ADMIN_WORDS else qualifier)
         for index in self.exact.get(key, []):
             other = self.places[index]
-            if other.kind in ("admin1", "country") and other.country == place.country:
-                if other.kind == "country" or self._in_admin1(place, other):
-                    return True
+            if other.country != place.country:
+                continue
+            if other.kind == "country" or (other.kind == "admin1" and self._in_admin1(place, other)):
+                return True
+            if other.kind == "city" and other.latitude is not None and place.latitude is not None and \
+                    abs(other.latitude - place.latitude) < 1 and abs(other.longitude - place.longitude) < 1:
+                return True
         return False
 
     def _in_admin1(self, place: Place, admin1: Place) -> bool:
