@@ -234,3 +234,11 @@ def test_participle_takes_its_main_verb_date_and_untagged_relative_words_count(c
     assert killing and all(e.event_date == dt.date(2020, 3, 4) for e in killing)  # published Thursday 5 March
     events = code_sentence("Syrian government forces shelled the town of Kafr Nabl overnight, killing two children.")
     assert events and all((e.event_date, e.date_text) == (dt.date(2020, 3, 4), "overnight") for e in events)
+
+
+def test_village_qualified_in_parentheses(coder):
+    text = "On 12 March 2021, unidentified gunmen killed 3 civilians in Kalo village (Djibo, Soum province)."
+    (coded,) = list(coder.code([Article(record_id="k", date=dt.date(2021, 3, 15), content=text, origin="test")]))
+    assert coded.events and {(e.place_text, e.place_name, e.place_country) for e in coded.events} == {
+        ("Kalo village, Djibo", "Djibo", "BFA")}
+    assert {(e.fatalities_low, e.fatalities_high, e.event_date) for e in coded.events} == {(3, 3, dt.date(2021, 3, 12))}

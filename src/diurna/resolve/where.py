@@ -216,7 +216,7 @@ def _with_qualifiers(doc: Doc, start: int, end: int) -> str:
     if i + 1 < len(doc) and doc[i].text == "," and doc[i + 1].ent_type_ in PLACE_LABELS:
         qualifiers.append(_entity_text(doc[i + 1], with_admin=True))
     # "X (Y)"
-    if i + 2 < len(doc) and doc[i].text == "(" and doc[i + 1].ent_type_ in PLACE_LABELS:
+    if i + 2 < len(doc) and doc[i].text == "(" and (doc[i + 1].ent_type_ in PLACE_LABELS or doc[i + 1].pos_ == "PROPN"):
         qualifiers.append(_entity_text(doc[i + 1], with_admin=True))
     return ", ".join([text, *qualifiers])
 
