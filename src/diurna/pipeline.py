@@ -15,13 +15,13 @@ from spacy.tokens import Doc
 
 from diurna.resolve.actors import ActorResolver
 from diurna.ingest.clean import CleanArticle, Paragraph, clean
-from diurna.resolve.deaths import DEATH_VERBS, toll_for, tolls
+from diurna.resolve.deaths import DEATH_VERBS, Toll, toll_for, tolls
 from diurna.resolve.dates import DateMentions, DateResolver, EventDate
 from diurna.coding.extract import EventMention, extract, object_tokens
 from diurna.coding.lexicon import Lexicon, load_lexicon
 from diurna.coding.parse import Parser, ParserSettings
 from diurna.resolve.places import Gazetteer, Place
-from diurna.resolve.where import RANK_DEMONYM, RANK_ENTITY, PlaceMention, place_mentions
+from diurna.resolve.where import RANK_DEMONYM, RANK_ENTITY, PlaceFinder, PlaceMention
 from diurna.resolve.quantities import quantity_of
 from diurna.records import Actor, Article, Event, Quantity
 
@@ -84,11 +84,11 @@ class Coder:
             n_sentences = 0
             for doc, paragraph in parsed:
                 n_sentences += sum(1 for _ in doc.sents)
-                dates = DateMentions(doc)
+                dates, finder, sentence_tolls = DateMentions(doc), PlaceFinder(doc, self.lexicon), {}
                 for mention in extract(doc, self.lexicon):
-                    found = place_mentions(doc, mention.trigger, mention.sources + mention.targets, self.lexicon,
-                                           mention.place)
-                    for event in self._events(mention, doc, paragraph, article, article_id, clean_article, dates, found):
+                    found = finder.mentions(mention.trigger, mention.sources + mention.targets, mention.place)
+                    for event in self._events(mention, doc, paragraph, article, article_id, clean_article, dates, found,
+                                              sentence_tolls):
                         events.append(event)
                         places.setdefault(event.event_id, found)
             events = self._locate(_dedupe(events), places, clean_article.dateline_place)
@@ -97,6 +97,7 @@ class Coder:
     def _events(
         self, mention: EventMention, doc: Doc, paragraph: Paragraph, article: Article,
         article_id: str, cleaned: CleanArticle, dates: DateMentions, places: list[PlaceMention],
+        sentence_tolls: dict[int, list[Toll]],
     ) -> list[Event]:
         day = article.date
         sources = _flatten(self.resolver.resolve(doc[i], day) for i in mention.sources)
@@ -127,7 +128,11 @@ class Coder:
         place = doc[mention.place[0]:mention.place[1]].text if mention.place else None  # "Idlib’s M-4 highway"
         when = self._date(mention, doc, day, dates)
         quantities = _quantities(mention, doc)
-        deaths, injured = toll_for(trigger, tolls(sentence)) if _is_violent(trigger, cameo) else (None, None)
+        deaths, injured = None, None
+        if _is_violent(trigger, cameo):  # tolls are read once per sentence
+            if sentence.start not in sentence_tolls:
+                sentence_tolls[sentence.start] = tolls(sentence)
+            deaths, injured = toll_for(trigger, sentence_tolls[sentence.start])
         events = []
         for source, target in pairs:
             key = f"{article_id}|{trig_start}|{source.code}|{target.code if target else ''}|{cameo.code}"

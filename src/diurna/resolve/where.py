@@ -41,10 +41,36 @@ class PlaceMention:
     country: str | None = None  # set for adjectival places: the demonym's country
 
 
+class PlaceFinder:
+    """Place phrases for the events of one paragraph. What does not depend on the event (the
+    sentence's place names and demonyms) is found once per sentence, so a paragraph of many
+    events costs its length, not events x length."""
+
+    def __init__(self, doc: Doc, lexicon: Lexicon):
+        self.doc = doc
+        self.lexicon = lexicon
+        self._sentences: dict[int, tuple[list[Span], list[tuple[int, str]]]] = {}
+
+    def mentions(self, trigger: int, actor_heads: tuple[int, ...],
+                 extracted: tuple[int, int] | None = None) -> list[PlaceMention]:
+        sentence = self.doc[trigger].sent
+        if sentence.start not in self._sentences:
+            self._sentences[sentence.start] = (_place_entities(sentence, self.lexicon), [
+                (t.i, country) for t in sentence if t.ent_type_ not in PLACE_LABELS
+                and (country := _country_word(t, self.lexicon)) is not None])
+        entities, demonyms = self._sentences[sentence.start]
+        return _mentions(self.doc, trigger, actor_heads, self.lexicon, extracted, entities, demonyms)
+
+
 def place_mentions(doc: Doc, trigger: int, actor_heads: tuple[int, ...], lexicon: Lexicon,
                    extracted: tuple[int, int] | None = None) -> list[PlaceMention]:
     """Place phrases of the trigger's sentence, best first (rank, then distance to the trigger)."""
-    sentence = doc[trigger].sent
+    return PlaceFinder(doc, lexicon).mentions(trigger, actor_heads, extracted)
+
+
+def _mentions(doc: Doc, trigger: int, actor_heads: tuple[int, ...], lexicon: Lexicon,
+              extracted: tuple[int, int] | None, entities: list[Span], demonyms: list[tuple[int, str]],
+              ) -> list[PlaceMention]:
     actors = {i for head in actor_heads for i in _name_tokens(doc[head])}
     found: dict[tuple[int, int], PlaceMention] = {}
 
@@ -58,7 +84,7 @@ def place_mentions(doc: Doc, trigger: int, actor_heads: tuple[int, ...], lexicon
         add(extracted[0], extracted[1], RANK_TRIGGER_PREP)
     trigger_token = doc[trigger]
     above = _verb_chain(trigger_token)
-    for entity in _place_entities(sentence, lexicon):
+    for entity in entities:
         head = entity.root
         prep = _place_prep(head)
         if prep is not None:
@@ -79,12 +105,8 @@ def place_mentions(doc: Doc, trigger: int, actor_heads: tuple[int, ...], lexicon
                 add(entity.start, entity.end, RANK_DEMONYM, country)
             continue
         add(entity.start, entity.end, rank)
-    for token in sentence:
-        if token.ent_type_ in PLACE_LABELS:
-            continue
-        entry = _country_word(token, lexicon)
-        if entry is not None:
-            add(token.i, token.i + 1, RANK_DEMONYM, entry)
+    for index, country in demonyms:
+        add(index, index + 1, RANK_DEMONYM, country)
     return sorted(found.values(), key=lambda m: (m.rank, abs(m.start - trigger)))
 
 
