@@ -128,9 +128,20 @@ def test_places_resolve_to_geonames(coded_sample):
     assert (patrol.place_text, patrol.place_name, patrol.geo_precision) == ("Idlib’s M-4 highway", "Idlib", "place")
     (clash, _) = find(coded_sample.events, trigger="clashed")
     assert (clash.place_name, clash.geo_precision) == ("Idlib", "place")
-    # events whose sentence names no place get the article's focus place, marked as such
+    # events whose sentence names no place get the article's focus place, marked as such, when
+    # their actors fit it: Syrian soldiers "neutralised" (target SYR) are in Idlib
+    (claim,) = find(coded_sample.events, trigger="neutralised")
+    assert (claim.place_name, claim.geo_precision) == ("Idlib", "article")
+    # Moscow accusing Ankara is not in Idlib (Syria): the focus does not fit RUS/TUR, the
+    # dateline (RT/Moscow) does
     (accusation,) = find(coded_sample.events, trigger="accusing")
-    assert (accusation.place_name, accusation.geo_precision) == ("Idlib", "article")
+    assert (accusation.place_name, accusation.geo_precision) == ("Moscow", "article")
+    # "held a press conference in Moscow, after coming to an agreement": the agreement is in Moscow
+    assert {(e.place_name, e.geo_precision) for e in find(coded_sample.events, trigger="agreement")} == {("Moscow", "place")}
+    # a province has its own point, the population-weighted centroid of its towns
+    (deescalation, _) = find(coded_sample.events, trigger="de-escalate")
+    assert (deescalation.place_name, deescalation.admin1, deescalation.geo_precision) == ("Idlib", "Idlib", "admin1")
+    assert deescalation.latitude is not None and deescalation.geonames_id is None
 
 
 def test_casualties_and_force_sizes(coded_sample):

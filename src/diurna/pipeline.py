@@ -12,15 +12,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc
 
 from diurna.resolve.actors import ActorResolver
 from diurna.ingest.clean import CleanArticle, Paragraph, clean
-from diurna.resolve.dates import DateResolver, EventDate
+from diurna.resolve.deaths import DEATH_VERBS, Toll, toll_for, tolls
+from diurna.resolve.dates import DateMentions, DateResolver, EventDate
 from diurna.coding.extract import EventMention, extract, object_tokens
 from diurna.coding.lexicon import Lexicon, load_lexicon
 from diurna.coding.parse import Parser, ParserSettings, headline_case
 from diurna.resolve.places import Gazetteer, Place
+from diurna.resolve.where import RANK_DEMONYM, RANK_ENTITY, PlaceFinder, PlaceMention
 from diurna.resolve.quantities import quantity_of
 from diurna.records import Actor, Article, Event, Quantity
 
@@ -48,9 +50,10 @@ _WAR_NOUNS = frozenset({"clash", "fighting", "offensive", "ambush", "raid", "inv
 # Violent nouns that crime reporting shares with war reporting: no sign of conflict on their own.
 _CRIME_NOUNS = frozenset({"fight", "fighting", "shooting", "killing", "murder", "death", "casualty", "stabbing", "violence"})
 _SCORE = re.compile(r"(?<![\d/-])\d{1,3}-\d{1,3}(?![\d/-])")
-# Triggers whose target count is a death toll ("killed", "neutralised up to 300 soldiers").
-KILLING_LEMMAS = frozenset({"kill", "neutralise", "neutralize", "massacre", "execute", "behead", "assassinate", "slay",
-                            "murder", "lynch", "perish", "dead"})
+# Events that a toll in their sentence belongs to: the killing itself, or an attack, fight or
+# mass violence ("Suicide bombings hit mosques, killing 63"; "5 killed in Kabul blast").
+VIOLENT_ROOTS = frozenset({"18", "19", "20"})
+_FORCE_ROOTS = frozenset({"15", "18", "19", "20"})  # force posture, assault, fight, mass violence
 _GEO_PRECISION = {"city": "place", "admin1": "admin1", "country": "country"}
 
 
@@ -98,14 +101,20 @@ class Coder:
         for article, clean_article, parsed in zip(batch, cleaned, docs):
             article_id = article_id_for(article)
             events: list[Event] = []
+            places: dict[str, list[PlaceMention]] = {}
             n_sentences = sum(1 for doc, _ in parsed for _ in doc.sents)
             off_topic = self._off_topic_article([doc for doc, _ in parsed])
             for number, (doc, paragraph) in enumerate(parsed):
+                dates, finder, sentence_tolls = DateMentions(doc), PlaceFinder(doc, self.lexicon), {}
                 for mention in extract(doc, self.lexicon):
                     if n_sentences > 3 and _is_generic_present(doc[mention.trigger], lead=number == 0):
                         continue
-                    events.extend(self._events(mention, doc, paragraph, article, article_id, clean_article, off_topic))
-            events = [_domestic_country(e) for e in self._locate(_dedupe(events))]
+                    found = finder.mentions(mention.trigger, mention.sources + mention.targets, mention.place)
+                    for event in self._events(mention, doc, paragraph, article, article_id, clean_article, dates, found,
+                                              sentence_tolls, off_topic):
+                        events.append(event)
+                        places.setdefault(event.event_id, found)
+            events = [_domestic_country(e) for e in self._locate(_dedupe(events), places, clean_article.dateline_place)]
             yield CodedArticle(article, article_id, content_hash(article.content), clean_article, events, n_sentences)
 
     def _fallback_targets(self, mention: EventMention, doc: Doc, day, sources: list[Actor]) -> tuple[list[Actor], bool]:
@@ -173,7 +182,8 @@ class Coder:
 
     def _events(
         self, mention: EventMention, doc: Doc, paragraph: Paragraph, article: Article,
-        article_id: str, cleaned: CleanArticle, off_topic: bool = False,
+        article_id: str, cleaned: CleanArticle, dates: DateMentions, places: list[PlaceMention],
+        sentence_tolls: dict[int, list[Toll]], off_topic: bool = False,
     ) -> list[Event]:
         day = article.date
         sources = _flatten(self.resolver.resolve(doc[i], day, owned=False) for i in mention.sources)
@@ -222,10 +232,14 @@ class Coder:
         claimant_fields = _actor_fields("claimant", claimant)
         if claimant is None and mention.claimant is not None:  # "according to the agreement": not an actor
             claimant_fields["claimant_text"] = doc[mention.claimant].text
-        place = doc[mention.place[0]:mention.place[1]].text if mention.place else None
-        when = self._date(mention, doc, day)
+        place = doc[mention.place[0]:mention.place[1]].text if mention.place else None  # "Idlib’s M-4 highway"
+        when = self._date(mention, doc, day, dates)
         quantities = _quantities(mention, doc)
-        fatalities = next((q for q in quantities if q.role == "target"), None) if trigger.lemma_.lower() in KILLING_LEMMAS else None
+        deaths, injured = None, None
+        if _is_violent(trigger, cameo):  # tolls are read once per sentence
+            if sentence.start not in sentence_tolls:
+                sentence_tolls[sentence.start] = tolls(sentence)
+            deaths, injured = toll_for(trigger, sentence_tolls[sentence.start])
         events = []
         for source, target in pairs:
             key = f"{article_id}|{trig_start}|{source.code if source else ''}|{target.code if target else ''}|{cameo.code}"
@@ -243,47 +257,91 @@ class Coder:
                 event_date=when.date if when else day, date_precision=when.precision if when else "article",
                 event_time=when.time if when else None, date_text=when.text if when else None,
                 place_text=place,
-                fatalities_low=fatalities.low if fatalities else None,
-                fatalities_high=fatalities.high if fatalities else None,
-                fatalities_text=fatalities.text if fatalities else None,
+                fatalities_low=deaths.low if deaths else None,
+                fatalities_high=deaths.high if deaths else None,
+                fatalities_text=deaths.text if deaths else None,
+                injured_low=injured.low if injured else None,
+                injured_high=injured.high if injured else None,
+                injured_text=injured.text if injured else None,
                 quantities=quantities,
                 outlet=article.source, original_source=cleaned.original_source, url=article.url,
             ))
         return events
 
-    def _date(self, mention: EventMention, doc: Doc, published) -> EventDate | None:
-        """The first date mention in the trigger's phrase, else in its light/agreement verb's."""
+    def _date(self, mention: EventMention, doc: Doc, published, dates: DateMentions) -> EventDate | None:
+        """The first date mention in the trigger's phrase, else in its light/agreement verb's,
+        else one on a verb above the trigger in its sentence ("were killed yesterday in a blast")."""
         planned = mention.modality in ("planned", "hypothetical")
         scopes = [doc[mention.trigger]] + ([doc[mention.anchor]] if mention.anchor is not None else [])
-        for scope in scopes:
-            for text in _date_mentions(scope):
-                resolved = self.dates.resolve(text, published, planned)
-                if resolved is not None:
-                    return resolved
+        for text in [t for scope in scopes for t in dates.within(scope)] + dates.above(doc[mention.trigger]):
+            resolved = self.dates.resolve(text, published, planned)
+            if resolved is not None:
+                return resolved
         return None
 
-    def _locate(self, events: list[Event]) -> list[Event]:
-        """Resolve place phrases in the light of the article's countries; events with no place
-        get the article's focus place (its most frequent resolved event place)."""
+    def _locate(self, events: list[Event], places: dict[str, list[PlaceMention]], dateline: str | None) -> list[Event]:
+        """Each event's place: the best-ranked phrase of its sentence that resolves (a finer place
+        inside it wins over a bare country or province), in the light of the article's countries.
+        A place the sentence only mentions (not after a place preposition, not on the event noun)
+        counts only when its country is one of the event's actor countries. Events whose sentence
+        names none get, under the same condition, the article's focus place (precision `article`),
+        else the country of a demonym in the sentence ("Somali unrest"), else the dateline's place,
+        else the actors' one country (precision `country`), else no place."""
         countries = [c for e in events for c in (e.source_country, e.target_country) if c]
-        resolved: dict[str, Place | None] = {
-            text: self.gazetteer.resolve_phrase(text, countries) for text in {e.place_text for e in events if e.place_text}
-        }
-        tally = Counter(p for p in resolved.values() if p is not None and p.kind != "country")
+        countries += [m.country for found in places.values() for m in found if m.country]
+        # the countries the text's places are in count as context too ("Madaya ... Eastern Ghouta")
+        countries += [p.country for p in {self.gazetteer.resolve_phrase(text, countries)
+                                          for text in {m.text for found in places.values() for m in found if not m.country}}
+                      if p is not None and p.kind in ("country", "admin1")]
+        resolved: dict[str, Place | None] = {}
+
+        def resolve(mention: PlaceMention) -> Place | None:
+            if mention.country is not None:
+                return self.gazetteer.country(mention.country)
+            if mention.text not in resolved:
+                resolved[mention.text] = self.gazetteer.resolve_phrase(mention.text, countries)
+            return resolved[mention.text]
+
+        chosen: dict[str, tuple[PlaceMention, Place]] = {}
+        for event in events:
+            actors = {c for c in (event.source_country, event.target_country) if c}
+            pick = _finest([(m, p) for m in places.get(event.event_id, []) if m.rank < RANK_DEMONYM
+                            and (p := resolve(m)) is not None and (m.rank < RANK_ENTITY or not actors or p.country in actors)])
+            if pick is not None:
+                chosen[event.event_id] = pick
+        tally = Counter(p for _, p in chosen.values() if p.kind != "country")
         focus = tally.most_common(1)[0][0] if tally else None
+        datelined = self.gazetteer.resolve_phrase(dateline, countries) if dateline else None
         located = []
         for event in events:
-            place = resolved.get(event.place_text) if event.place_text else None
-            precision = _GEO_PRECISION[place.kind] if place else None
-            if place is None and focus is not None:
+            actors = {c for c in (event.source_country, event.target_country) if c}
+            # a one-sided use of force ("launched Operation Spring Shield") happens abroad as often as not
+            abroad = event.cameo_root in _FORCE_ROOTS and event.source_sector != "COP" and not event.target_country
+            fits = lambda p: p is not None and (not actors or abroad or p.country in actors)  # noqa: E731
+            demonyms = [m for m in places.get(event.event_id, []) if m.rank == RANK_DEMONYM and fits(resolve(m))]
+            text, place, precision = None, None, None
+            if event.event_id in chosen:
+                mention, place = chosen[event.event_id]
+                text, precision = mention.text, _GEO_PRECISION[place.kind]
+            elif fits(focus):
                 place, precision = focus, "article"
+            elif demonyms:  # "Somali unrest", "Afghan Taleban kill 15": the country (no place phrase)
+                place, precision = resolve(demonyms[0]), "country"
+            elif fits(datelined):
+                place, precision = datelined, "article"
+            elif len(actors) == 1:
+                place, precision = self.gazetteer.country(actors.pop()), "country"
             if place is None:
                 located.append(event)
                 continue
+            point = place
+            if place.latitude is None:  # a province with no town of the gazetteer tied to it: the country's point
+                point = self.gazetteer.country(place.country) or place
+                precision = "country" if precision != "article" else precision
             located.append(event.model_copy(update=dict(
-                place_name=place.name, geonames_id=place.geonames_id, latitude=place.latitude,
-                longitude=place.longitude, place_country=place.country, admin1=place.admin1,
-                geo_precision=precision,
+                place_text=text if text is not None else event.place_text, place_name=place.name, geonames_id=place.geonames_id,
+                latitude=point.latitude, longitude=point.longitude, place_country=place.country,
+                admin1=place.admin1, geo_precision=precision,
             )))
         return located
 
@@ -338,21 +396,19 @@ def _domestic_country(event: Event) -> Event:
     return event.model_copy(update=update) if update else event
 
 
-def _date_mentions(scope: Token) -> list[str]:
-    """DATE/TIME entities inside `scope`'s subtree, with neighbours such as "midnight on March 6" joined."""
-    doc = scope.doc
-    inside = {t.i for t in scope.subtree}
-    spans: list[Span] = [e for e in doc.ents if e.label_ in ("DATE", "TIME") and e.root.i in inside]
-    merged: list[str] = []
-    previous: Span | None = None
-    for span in spans:
-        gap = doc[previous.end:span.start] if previous is not None else None
-        if gap is not None and len(gap) <= 1 and all(t.lower_ in ("on", ",", "of", "at") for t in gap):
-            merged[-1] = f"{merged[-1]} {gap.text} {span.text}"
-        else:
-            merged.append(span.text)
-        previous = span
-    return [" ".join(m.split()) for m in merged]
+def _finest(candidates: list[tuple[PlaceMention, Place]]) -> tuple[PlaceMention, Place] | None:
+    """The best-ranked candidate, unless it is a country or province and a later candidate is a
+    place inside it ("in Syria's Aleppo", "clashes in Idlib province near Saraqib")."""
+    if not candidates:
+        return None
+    best = candidates[0]
+    order = {"city": 0, "admin1": 1, "country": 2}
+    for mention, place in candidates[1:]:
+        _, top = best
+        inside = place.country == top.country and (top.kind == "country" or place.admin1 == top.admin1)
+        if inside and order[place.kind] < order[top.kind]:
+            best = (mention, place)
+    return best
 
 
 def _victim_counts(mention: EventMention, doc: Doc) -> list[int]:
@@ -379,6 +435,10 @@ def _quantities(mention: EventMention, doc: Doc) -> list[Quantity]:
     for role, heads in roles:
         found.extend(q for q in (quantity_of(doc[index], role) for index in heads) if q is not None)
     return found
+
+
+def _is_violent(trigger, cameo) -> bool:
+    return cameo.root in VIOLENT_ROOTS or trigger.lemma_.lower() in DEATH_VERBS
 
 
 def _actor_fields(role: str, actor: Actor | None) -> dict:

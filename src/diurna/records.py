@@ -131,6 +131,9 @@ class Event(BaseModel):
     fatalities_low: int | None = None
     fatalities_high: int | None = None
     fatalities_text: str | None = None
+    injured_low: int | None = Field(None, description="people injured, kept apart from deaths (bounds as for fatalities)")
+    injured_high: int | None = None
+    injured_text: str | None = None
     quantities: list[Quantity] = Field(default_factory=list)
     # provenance
     outlet: str | None

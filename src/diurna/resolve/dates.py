@@ -11,14 +11,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
 from dataclasses import dataclass
 
 from dateparser.date import DateDataParser
+from spacy.tokens import Doc, Span, Token
 
+_RELATIVE_WORDS = frozenset({"overnight", "yesterday", "today", "tonight"})
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 # Mentions anchored on another event, not on publication ("one day before the meeting").
 _ANCHORED = re.compile(r"\b(before|after|since|until|ago that|prior to|following)\b", re.I)
-_NOISE = re.compile(r"\b(starting|started|from|on|at|by|as of|the|of|early|late|mid)\b", re.I)
+_NOISE = re.compile(r"\b(starting|started|from|in|on|at|by|as of|the|of|early|earlier|late|later|mid)\b", re.I)
+# Nights run into the next day; a report of "overnight" or "last night" dates the evening before.
+_NIGHT = re.compile(r"^\s*(overnight|last night|late last night|overnight \w+day)\s*$", re.I)
 _MIDNIGHT = re.compile(r"\bmidnight\b", re.I)
 _NOON = re.compile(r"\bnoon\b", re.I)
 _NAMES_YEAR = re.compile(r"\b\d{4}\b|\byear\b", re.I)
@@ -32,11 +38,76 @@ class EventDate:
     text: str  # the mention as written
 
 
+class DateMentions:
+    """A paragraph's DATE/TIME entities, indexed once, so that finding an event's date costs a
+    bisection, not a pass over every entity of the paragraph (which made long paragraphs quadratic)."""
+
+    def __init__(self, doc: Doc):
+        spans = [e for e in doc.ents if e.label_ in ("DATE", "TIME")]
+        covered = {i for span in spans for i in range(span.start, span.end)}
+        # relative words the model often leaves untagged ("shelled the town overnight")
+        spans += [doc[t.i:t.i + 1] for t in doc if t.lower_ in _RELATIVE_WORDS and t.i not in covered]
+        self.spans: list[Span] = sorted(spans, key=lambda s: s.root.i)
+        self.roots = [span.root.i for span in self.spans]  # ascending, as entities are
+        self.by_head: dict[int, list[int]] = defaultdict(list)
+        for n, span in enumerate(self.spans):
+            head = span.root.head
+            if head.dep_ == "prep":  # "attacked ... on Wednesday": the date belongs to the verb
+                head = head.head
+            self.by_head[head.i].append(n)
+
+    def within(self, scope: Token) -> list[str]:
+        """Mentions inside `scope`'s subtree, neighbours such as "midnight on March 6" joined."""
+        low = bisect_left(self.roots, scope.left_edge.i)
+        high = bisect_right(self.roots, scope.right_edge.i)
+        return _joined(self.spans[low:high])
+
+    def above(self, trigger: Token) -> list[str]:
+        """Mentions hanging directly off a word above a noun trigger, up to its clause's verb
+        ("were killed yesterday in a blast" for the trigger "blast"), nearest first. A verb
+        trigger's own dates are inside its subtree; the verbs above it date other events."""
+        found: list[str] = []
+        node = trigger
+        # "attacked a base on Wednesday, killing 7": a participle takes its main verb's date
+        while (node.pos_ not in ("VERB", "AUX") or (node.tag_ == "VBG" and node.dep_ == "advcl")) and node.head.i != node.i:
+            node = node.head
+            found += _joined([self.spans[n] for n in self.by_head.get(node.i, ())])
+        return found
+
+
+def _joined(spans: list[Span]) -> list[str]:
+    merged: list[str] = []
+    previous: Span | None = None
+    for span in spans:
+        gap = span.doc[previous.end:span.start] if previous is not None else None
+        if gap is not None and len(gap) <= 1 and all(t.lower_ in ("on", ",", "of", "at") for t in gap):
+            merged[-1] = f"{merged[-1]} {gap.text} {span.text}"
+        else:
+            merged.append(span.text)
+        previous = span
+    return [" ".join(m.split()) for m in merged]
+
+
 class DateResolver:
     def resolve(self, text: str, published: dt.date, planned: bool) -> EventDate | None:
         """Normalise one mention; None when it cannot be read or anchors on another event."""
         if _ANCHORED.search(text):
             return None
+        whole = self._resolve(text, published, planned)
+        if whole is not None or "," not in text:
+            return whole
+        parts = [p.strip() for p in text.split(",") if p.strip()]
+        # "yesterday, Wednesday": the named day or date says more than the relative word
+        parts.sort(key=lambda p: not (re.search(r"\d", p) or any(w in p.lower() for w in _WEEKDAYS)))
+        for part in parts:
+            resolved = self._resolve(part, published, planned)
+            if resolved is not None:
+                return EventDate(resolved.date, resolved.precision, resolved.time, text)
+        return None
+
+    def _resolve(self, text: str, published: dt.date, planned: bool) -> EventDate | None:
+        if _NIGHT.match(text) and not planned:
+            return EventDate(published - dt.timedelta(days=1), "day", None, text)
         cleaned = _NOISE.sub(" ", _NOON.sub("12:00", _MIDNIGHT.sub("00:00", text)))
         cleaned = " ".join(cleaned.replace(",", " ").split())
         if not cleaned:

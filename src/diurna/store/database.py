@@ -32,7 +32,7 @@ from diurna.records import Article, Event, Rejection
 if TYPE_CHECKING:
     from diurna.pipeline import CodedArticle
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4  # 3: coder version per article, keyed rejections; 4: injured_low/high/text
 HOLD_SECONDS = 2.0  # a writer releases DuckDB's lock this often, so readers get a turn (a release costs ~0.1 s)
 READER_WAIT_SECONDS = 15.0
 WRITER_WAIT_SECONDS = 60.0
@@ -41,7 +41,8 @@ _EVENT_COLUMNS = list(Event.model_fields)
 _SQL_TYPES = {"goldstein": "DOUBLE", "quad_class": "INTEGER", "event_date": "DATE",
               "sentence_start": "INTEGER", "sentence_end": "INTEGER", "trigger_start": "INTEGER", "trigger_end": "INTEGER",
               "geonames_id": "BIGINT", "latitude": "DOUBLE", "longitude": "DOUBLE",
-              "fatalities_low": "INTEGER", "fatalities_high": "INTEGER", "quantities": "JSON"}
+              "fatalities_low": "INTEGER", "fatalities_high": "INTEGER",
+              "injured_low": "INTEGER", "injured_high": "INTEGER", "quantities": "JSON"}
 
 _EVENT_STRUCTURE = json.dumps([{c: _SQL_TYPES.get(c, "VARCHAR") for c in _EVENT_COLUMNS}])
 
@@ -76,6 +77,12 @@ INSERT INTO rejections_v3
 DROP TABLE rejections;
 ALTER TABLE rejections_v3 RENAME TO rejections;
 UPDATE meta SET value = '3' WHERE key = 'schema_version';
+"""
+_MIGRATE_FROM_3 = """
+ALTER TABLE events ADD COLUMN injured_low INTEGER;
+ALTER TABLE events ADD COLUMN injured_high INTEGER;
+ALTER TABLE events ADD COLUMN injured_text VARCHAR;
+UPDATE meta SET value = '4' WHERE key = 'schema_version';
 """
 
 
@@ -170,7 +177,13 @@ class Store:
                 con.execute(_MIGRATE_FROM_2)
                 con.execute("COMMIT")
             found = ("3",)
-        readable = (str(SCHEMA_VERSION), "2") if self.read_only else (str(SCHEMA_VERSION),)  # 2 reads the same
+        if found is not None and found[0] == "3" and not self.read_only:
+            with _translated(self.path):
+                con.execute("BEGIN TRANSACTION")
+                con.execute(_MIGRATE_FROM_3)
+                con.execute("COMMIT")
+            found = ("4",)
+        readable = (str(SCHEMA_VERSION),)
         if found is None or found[0] not in readable:
             raise StoreError(
                 f"{self.path} was written by another diurna version (schema {found[0] if found else '?'}, "

@@ -1,0 +1,254 @@
+"""Resolve stage (where): the place phrases an event's sentence offers, best first.
+
+Extraction gives the prepositional place on the trigger ("talks in Moscow"); real reporting
+puts the place in many more spots, and this module finds them in the parsed sentence:
+- a place after "in/near/at/outside/..." anywhere in the clause ("killed in combat in Afghanistan");
+- a place word on an event noun, the headline form ("Kabul blast kills 5", "Iraq violence kills 22");
+- any other GPE/LOC/FAC entity of the sentence that is not the acting party ("Northern Burkina
+  Faso hit by attacks");
+- adjectival places, by the country lexicon's demonyms ("Somali unrest" -> Somalia).
+Each phrase carries what qualifies it, joined after a comma so the gazetteer can narrow
+homonyms: "X, Y province", "X (Y)", "X district of Y", "Y's X" all become "X, Y".
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+from diurna.coding.lexicon import CountryEntry, Lexicon
+
+PLACE_PREPS = frozenset({"in", "at", "near", "inside", "outside", "around", "along", "into", "across", "across",
+                         "throughout", "outskirts", "off"})
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+_ADMIN_NOUNS = frozenset({"province", "governorate", "region", "state", "oblast", "district", "county", "prefecture",
+                          "department", "countryside", "area", "city", "town", "village", "municipality", "republic"})
+_PARTS = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest", "capital",
+                    "border", "outskirts", "countryside", "centre", "center", "interior", "coast", "vicinity",
+                    "neighbourhood", "neighborhood", "suburb", "part", "edge"})
+_SUBDIVISION_NOUNS = frozenset({"province", "governorate", "region", "state", "oblast", "district", "county",
+                               "prefecture", "department", "municipality", "republic", "rayon", "township", "commune"})
+# Ranks: lower is better. A place phrase that names the event's own location beats a mention elsewhere.
+RANK_TRIGGER_PREP, RANK_CLAUSE_PREP, RANK_HEADLINE, RANK_ENTITY, RANK_ACTOR, RANK_DEMONYM = range(6)
+
+
+@dataclass(frozen=True)
+class PlaceMention:
+    text: str  # the phrase, with qualifiers after commas: "Aleppo, Syria"
+    start: int  # token span of the place itself
+    end: int
+    rank: int
+    country: str | None = None  # set for adjectival places: the demonym's country
+
+
+class PlaceFinder:
+    """Place phrases for the events of one paragraph. What does not depend on the event (the
+    sentence's place names and demonyms) is found once per sentence, so a paragraph of many
+    events costs its length, not events x length."""
+
+    def __init__(self, doc: Doc, lexicon: Lexicon):
+        self.doc = doc
+        self.lexicon = lexicon
+        self._sentences: dict[int, tuple[list[Span], list[tuple[int, str]]]] = {}
+
+    def mentions(self, trigger: int, actor_heads: tuple[int, ...],
+                 extracted: tuple[int, int] | None = None) -> list[PlaceMention]:
+        sentence = self.doc[trigger].sent
+        if sentence.start not in self._sentences:
+            self._sentences[sentence.start] = (_place_entities(sentence, self.lexicon), [
+                (t.i, country) for t in sentence if t.ent_type_ not in PLACE_LABELS
+                and (country := _country_word(t, self.lexicon)) is not None])
+        entities, demonyms = self._sentences[sentence.start]
+        return _mentions(self.doc, trigger, actor_heads, self.lexicon, extracted, entities, demonyms)
+
+
+def place_mentions(doc: Doc, trigger: int, actor_heads: tuple[int, ...], lexicon: Lexicon,
+                   extracted: tuple[int, int] | None = None) -> list[PlaceMention]:
+    """Place phrases of the trigger's sentence, best first (rank, then distance to the trigger)."""
+    return PlaceFinder(doc, lexicon).mentions(trigger, actor_heads, extracted)
+
+
+def _mentions(doc: Doc, trigger: int, actor_heads: tuple[int, ...], lexicon: Lexicon,
+              extracted: tuple[int, int] | None, entities: list[Span], demonyms: list[tuple[int, str]],
+              ) -> list[PlaceMention]:
+    actors = {i for head in actor_heads for i in _name_tokens(doc[head])}
+    found: dict[tuple[int, int], PlaceMention] = {}
+
+    def add(start: int, end: int, rank: int, country: str | None = None) -> None:
+        key = (start, end)
+        if key in found and found[key].rank <= rank:
+            return
+        found[key] = PlaceMention(_with_qualifiers(doc, start, end), start, end, rank, country)
+
+    if extracted is not None:
+        add(extracted[0], extracted[1], RANK_TRIGGER_PREP)
+    trigger_token = doc[trigger]
+    above = _verb_chain(trigger_token)
+    for entity in entities:
+        head = entity.root
+        prep = _place_prep(head)
+        if prep is not None:
+            attached = prep.head.i
+            rank = RANK_TRIGGER_PREP if attached == trigger else RANK_CLAUSE_PREP if attached in above else RANK_ENTITY
+        elif _modifies_event_noun(head, above):
+            rank = RANK_HEADLINE
+        elif _is_place_subject(head) or _names_a_part(head) or head.dep_ in ("ROOT", "appos", "npadvmod", "conj"):
+            rank = RANK_ACTOR if head.i in actors else RANK_ENTITY
+        elif head.dep_ == "dobj" and head.head.i == trigger and head.i not in actors and (
+                entity.label_ in PLACE_LABELS or head.lemma_.lower() in _SUBDIVISION_NOUNS):
+            rank = RANK_CLAUSE_PREP  # "shelled Saraqib", "captured Manbij": the object is the place
+        else:  # subjects and objects are parties ("Moscow has been critical", "deal with Damascus"),
+            # but a country that speaks still says which country the story is in ("Algeria says
+            # soldier killed"): country-level evidence, like a demonym
+            country = _country_name(entity, lexicon)
+            if country is not None:
+                add(entity.start, entity.end, RANK_DEMONYM, country)
+            continue
+        add(entity.start, entity.end, rank)
+    for index, country in demonyms:
+        add(index, index + 1, RANK_DEMONYM, country)
+    return sorted(found.values(), key=lambda m: (m.rank, abs(m.start - trigger)))
+
+
+def _is_demonym(entity: Span, lexicon: Lexicon) -> bool:
+    return any(_country_word(t, lexicon) for t in entity)
+
+
+def _place_entities(sentence: Span, lexicon: Lexicon) -> list[Span]:
+    """GPE/LOC/FAC entities, and capitalised objects of place prepositions the model left untagged
+    ("in Ma'arat al-Nu'man")."""
+    entities = [e for e in sentence.ents if e.label_ in PLACE_LABELS]
+    # names the model tags otherwise ("in Aleppo" as NORP) or not at all, where a place must be
+    entities += [e for e in sentence.ents if e.label_ in ("NORP", "ORG", "PERSON") and not _is_demonym(e, lexicon) and (
+        _after_place_prep(e.root) or (e.root.dep_ == "compound" and e.root.head.head.lower_ in PLACE_PREPS))]
+    # a headline's passive subject: "Northern Burkina Faso hit by attacks" (tagged ORG)
+    entities += [e for e in sentence.ents if e.label_ in ("NORP", "ORG") and not _is_demonym(e, lexicon)
+                 and _is_place_subject(e.root) and e not in entities]
+    covered = {i for e in entities for i in range(e.start, e.end)}
+    # "Sangin district (of Helmand)", "Raja County": a named subdivision, tagged or not
+    for token in sentence:
+        names = [c for c in token.children if c.dep_ == "compound" and c.pos_ == "PROPN" and c.i < token.i]
+        if token.lemma_.lower() in _SUBDIVISION_NOUNS and names and token.i not in covered:
+            span = sentence.doc[min(c.left_edge.i for c in names):token.i + 1]
+            entities = [e for e in entities if not (span.start <= e.start and e.end <= span.end)] + [span]
+            covered |= set(range(span.start, span.end))
+    for token in sentence:
+        if token.i in covered or token.pos_ != "PROPN" or token.ent_type_ or (
+                token.dep_ == "compound" and token.head.pos_ == "PROPN"):  # inside a longer name
+            continue
+        if (token.dep_ == "pobj" and token.head.lower_ in PLACE_PREPS) or (
+                token.head.pos_ == "NOUN" and token.head.dep_ == "pobj" and token.head.head.lower_ in PLACE_PREPS):
+            start = min([c.i for c in token.children if c.dep_ == "compound" and c.pos_ == "PROPN"] + [token.i])
+            entities.append(sentence.doc[start:token.i + 1])
+    return entities
+
+
+def _name_tokens(head: Token) -> set[int]:
+    """The actor's own name: the head and its compound/flat parts ("Burkina Faso", "Abu Sayyaf")."""
+    return {head.i} | {c.i for c in head.children if c.dep_ in ("compound", "flat")}
+
+
+def _is_place_subject(token: Token) -> bool:
+    """"Northern Burkina Faso hit by attacks": a place made the passive subject is where it happened."""
+    passive_headline = token.dep_ == "nsubj" and any(c.dep_ == "agent" for c in token.head.children)
+    return token.dep_ == "nsubjpass" or passive_headline or any(c.dep_ == "amod" and c.lower_.startswith(("north", "south", "east", "west", "central"))
+                                            for c in token.children)
+
+
+def _after_place_prep(head: Token) -> bool:
+    return _place_prep(head) is not None
+
+
+def _place_prep(head: Token) -> Token | None:
+    """The place preposition a name hangs from: "in Idlib", "in the Kabul blast" (a name on the
+    object), "on the outskirts of Damascus", "in the countryside of Hama" (a part of the name)."""
+    node = head
+    if node.dep_ in ("compound", "nmod", "amod") and node.head.pos_ in ("NOUN", "PROPN"):
+        node = node.head
+    part_of = node.dep_ == "pobj" and node.head.lower_ == "of" and node.head.head.lemma_.lower() in _PARTS | _ADMIN_NOUNS
+    if part_of:
+        node = node.head.head
+    if node.dep_ == "pobj" and node.head.lower_ in PLACE_PREPS:
+        return node.head
+    return head.head if part_of else None  # "target the countryside of Hama": a place all the same
+
+
+def _verb_chain(trigger: Token) -> set[int]:
+    """The trigger and the words above it up to its clause's verb: a place hanging off any of them
+    is where the event happened ("killed in combat in Afghanistan" for the trigger "combat")."""
+    chain = {trigger.i}
+    node = trigger
+    while node.pos_ not in ("VERB", "AUX") and node.head.i != node.i:
+        node = node.head
+        chain.add(node.i)
+    if node.pos_ in ("VERB", "AUX"):  # "5 killed in Kabul blast": the verb's other nouns too
+        chain |= {c.i for c in node.children if c.pos_ in ("NOUN", "PROPN") or c.dep_ == "prep"}
+        chain |= {g.i for c in node.children if c.dep_ == "prep" for g in c.children}
+    return chain
+
+
+def _names_a_part(head: Token) -> bool:
+    """"Iraq's north", "Russia's capital": the country of a part that is not named."""
+    return head.dep_ == "poss" and head.head.lemma_.lower() in _PARTS
+
+
+def _modifies_event_noun(head: Token, chain: set[int]) -> bool:
+    """"Kabul blast", "Ghazni clash", "Nangarhar airstrike": a place word on a noun of the event."""
+    return head.dep_ in ("compound", "nmod", "amod", "npadvmod") and head.head.pos_ in ("NOUN", "PROPN") and (
+        head.head.i in chain or head.head.head.i in chain)
+
+
+def _country_word(token: Token, lexicon: Lexicon) -> str | None:
+    """The country of an adjectival place ("Somali", "Afghan") or of a bare country name the
+    model did not tag."""
+    if not token.text[:1].isupper() or token.pos_ not in ("ADJ", "PROPN", "NOUN"):
+        return None
+    countries = {e.iso3 for e in lexicon.lookup_name((token.text,)) if isinstance(e, CountryEntry)
+                 and e.kind in ("demonym", "name")}
+    return countries.pop() if len(countries) == 1 else None
+
+
+def _country_name(entity: Span, lexicon: Lexicon) -> str | None:
+    words = tuple(t.text for t in entity if t.pos_ != "DET")
+    countries = {e.iso3 for e in lexicon.lookup_name(words) if isinstance(e, CountryEntry) and e.kind == "name"}
+    return countries.pop() if len(countries) == 1 else None
+
+
+def _with_qualifiers(doc: Doc, start: int, end: int) -> str:
+    """"X, Y province" / "X (Y)" / "X district of Y" / "Y's X" -> "X, Y"."""
+    text = doc[start:end].text
+    qualifiers: list[str] = []
+    head = doc[start:end].root
+    part = head.head.head if head.dep_ == "pobj" and head.head.lower_ == "of" else None
+    if part is not None and part.lemma_.lower() in _ADMIN_NOUNS and not any(
+            c.dep_ == "compound" and c.pos_ == "PROPN" for c in part.children):
+        text = f"{text} {part.text}"  # "the countryside of Hama" is Hama's province
+    # "Syria's Aleppo", "Libya's Misrata"
+    for child in head.children:
+        if child.dep_ == "poss" and child.i < start and child.ent_type_ in PLACE_LABELS:
+            qualifiers.append(_entity_text(child))
+    i = end
+    # "X district of Y", "X province of Y"
+    if i < len(doc) and doc[i].lower_ in _ADMIN_NOUNS:
+        text = f"{text} {doc[i].text}"
+        i += 1
+    if doc[i - 1].lower_ in _ADMIN_NOUNS and i + 1 < len(doc) and doc[i].lower_ == "of" and doc[i + 1].ent_type_ in PLACE_LABELS:
+        qualifiers.append(_entity_text(doc[i + 1]))
+    # "X, Y province" / "X, Y"
+    if i + 1 < len(doc) and doc[i].text == "," and doc[i + 1].ent_type_ in PLACE_LABELS:
+        qualifiers.append(_entity_text(doc[i + 1], with_admin=True))
+    # "X (Y)"
+    if i + 2 < len(doc) and doc[i].text == "(" and (doc[i + 1].ent_type_ in PLACE_LABELS or doc[i + 1].pos_ == "PROPN"):
+        qualifiers.append(_entity_text(doc[i + 1], with_admin=True))
+    return ", ".join([text, *qualifiers])
+
+
+def _entity_text(token: Token, with_admin: bool = False) -> str:
+    """The whole entity that `token` starts, plus a following admin noun ("Homs province")."""
+    doc = token.doc
+    end = token.i + 1
+    while end < len(doc) and doc[end].ent_iob_ == "I":
+        end += 1
+    if with_admin and end < len(doc) and doc[end].lower_ in _ADMIN_NOUNS:
+        end += 1
+    return doc[token.i:end].text
