@@ -22,7 +22,7 @@ def types(events):
 @pytest.mark.parametrize("text, target", [
     ("Seven civilians were killed in Mogadishu on Monday.", "SOMCVL"),
     ("Four Kenyan soldiers killed in roadside blast near the Somali border", "KENMIL"),
-    ("Nine militants killed in Afghan operation: police", "INS"),
+    ("Nine militants killed in Afghan operation: police", "AFGINS"),  # country from "Afghan"
     ("Two policemen shot dead in Peshawar", "PAKCOP"),
 ])
 def test_agentless_violence_keeps_an_empty_source(code_sentence, text, target):

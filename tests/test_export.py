@@ -43,7 +43,7 @@ CEASEFIRE = "e9f9a6cca3df854e4"  # Putin -> Erdogan, 0871 Declare truce, ceasefi
 @pytest.fixture(scope="module")
 def db(tmp_path_factory, coder, coded_sample):
     path = tmp_path_factory.mktemp("export") / "sample.duckdb"
-    unplaced = Article(record_id="unplaced", date=dt.date(2020, 3, 7), content="Russia accused Turkey of lying.",
+    unplaced = Article(record_id="unplaced", date=dt.date(2020, 3, 7), content="The United Nations accused the rebels of lying.",
                        origin="test", url="https://example.org/unplaced")
     with Store(path) as store:
         store.add(coded_sample)

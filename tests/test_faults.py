@@ -421,12 +421,12 @@ def test_interrupts_stop_cleanly_and_keep_what_is_committed(tmp_path, signal_num
 def test_gazetteer_cache_damaged_or_unwritable(tmp_path, monkeypatch, caplog):
     from diurna.resolve import places
 
-    tiny = places.Gazetteer(places._Columns.of([]), {}, {})
+    tiny = places.Gazetteer(places._Columns.of([]), {}, {}, {})
     monkeypatch.setattr(places.Gazetteer, "build", classmethod(lambda cls: tiny))
     monkeypatch.setattr(places, "version", lambda name: "test")
     cache = tmp_path / "cache"
     cache.mkdir()
-    (cache / "gazetteer-v1-gnctest.pickle").write_bytes(b"\x80\x05truncated")
+    (cache / f"gazetteer-v{places.INDEX_VERSION}-gnctest.pickle").write_bytes(b"\x80\x05truncated")
     assert places.Gazetteer.load(cache) is tiny
     assert "is damaged" in caplog.text and "building the place index" in caplog.text
     assert places.Gazetteer.load(cache) is not tiny  # the rebuilt cache loads

@@ -130,7 +130,7 @@ def test_places_resolve_to_geonames(coded_sample):
     assert (clash.place_name, clash.geo_precision) == ("Idlib", "place")
     # events whose sentence names no place get the article's focus place, marked as such, when
     # their actors fit it: Syrian soldiers "neutralised" (target SYR) are in Idlib
-    (claim,) = find(coded_sample.events, trigger="neutralised")
+    (claim,) = find(coded_sample.events, trigger="neutralised", target_code="SYRMIL")
     assert (claim.place_name, claim.geo_precision) == ("Idlib", "article")
     # Moscow accusing Ankara is not in Idlib (Syria): the focus does not fit RUS/TUR, the
     # dateline (RT/Moscow) does

@@ -100,10 +100,12 @@ def test_event_queries(db, capsys):
         assert [e.trigger for e in store.events(EventFilter(until=dt.date(2019, 12, 31)))] == ["pledged"]
         assert len(store.events(EventFilter(modality="claimed"))) == 3  # two neutralised targets, one request
         in_russia = store.events(EventFilter(country="RUS"))
-        # talks and the agreement in Moscow; Erdogan's coming to "Russia's capital"; the accusation
-        # and the agreement whose actors do not fit the Idlib focus take the dateline (RT/Moscow)
+        # talks and the agreement in Moscow; Erdogan's agreeing to come to "Russia's capital"; the
+        # accusation, the criticism and the agreement whose actors do not fit the Idlib focus take
+        # the dateline (RT/Moscow)
         assert {(e.trigger, e.place_name) for e in in_russia} == {
-            ("talks", "Moscow"), ("agreement", "Moscow"), ("come", "Russia"), ("agreed", "Moscow"), ("accusing", "Moscow")}
+            ("talks", "Moscow"), ("agreement", "Moscow"), ("agreed", "Russia"), ("agreed", "Moscow"),
+            ("accusing", "Moscow"), ("critical", "Moscow")}
         idlib_box = store.events(EventFilter(bbox=(36.0, 35.5, 37.0, 36.5)))
         assert idlib_box and all(e.place_name == "Idlib" for e in idlib_box)
         province = store.events(EventFilter(admin1="idlib"))  # "... conflict in the war-torn Idlib province"

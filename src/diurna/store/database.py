@@ -79,9 +79,9 @@ ALTER TABLE rejections_v3 RENAME TO rejections;
 UPDATE meta SET value = '3' WHERE key = 'schema_version';
 """
 _MIGRATE_FROM_3 = """
-ALTER TABLE events ADD COLUMN injured_low INTEGER;
-ALTER TABLE events ADD COLUMN injured_high INTEGER;
-ALTER TABLE events ADD COLUMN injured_text VARCHAR;
+ALTER TABLE events ADD COLUMN IF NOT EXISTS injured_low INTEGER;
+ALTER TABLE events ADD COLUMN IF NOT EXISTS injured_high INTEGER;
+ALTER TABLE events ADD COLUMN IF NOT EXISTS injured_text VARCHAR;
 UPDATE meta SET value = '4' WHERE key = 'schema_version';
 """
 
@@ -183,7 +183,7 @@ class Store:
                 con.execute(_MIGRATE_FROM_3)
                 con.execute("COMMIT")
             found = ("4",)
-        readable = (str(SCHEMA_VERSION),)
+        readable = (str(SCHEMA_VERSION), "3", "2") if self.read_only else (str(SCHEMA_VERSION),)  # see _event_select
         if found is None or found[0] not in readable:
             raise StoreError(
                 f"{self.path} was written by another diurna version (schema {found[0] if found else '?'}, "
@@ -325,13 +325,20 @@ class Store:
 
     def events(self, where: EventFilter = EventFilter()) -> list[Event]:
         condition, params = filter_sql(where)
-        sql = f"SELECT {', '.join(_EVENT_COLUMNS)} FROM events{condition} ORDER BY {EVENT_ORDER}"
+        sql = f"SELECT {self._event_select()} FROM events{condition} ORDER BY {EVENT_ORDER}"
         if where.limit:
             sql += f" LIMIT {int(where.limit)}"
         rows = self._dicts(sql, params)
         for row in rows:
             row["quantities"] = json.loads(row["quantities"]) if row["quantities"] else []
         return [Event(**row) for row in rows]
+
+    def _event_select(self) -> str:
+        """The event columns; those an older schema lacks (read-only readers do not upgrade a
+        database) come back empty."""
+        present = {row[0] for row in self._rows(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'events'", [])}
+        return ", ".join(c if c in present else f"NULL AS {c}" for c in _EVENT_COLUMNS)
 
     def _dicts(self, sql: str, params: list) -> list[dict[str, Any]]:
         with _translated(self.path):
