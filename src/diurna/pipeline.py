@@ -185,6 +185,8 @@ class Coder:
         article_id: str, cleaned: CleanArticle, dates: DateMentions, places: list[PlaceMention],
         sentence_tolls: dict[int, list[Toll]], off_topic: bool = False,
     ) -> list[Event]:
+        if mention.modality == "hypothetical" or (mention.modality == "negated" and mention.claimant is None):
+            return []  # "could strike", "should resign", "would not impose sanctions": nothing happened
         day = article.date
         sources = _flatten(self.resolver.resolve(doc[i], day, owned=False) for i in mention.sources)
         targets = _flatten(self.resolver.resolve(doc[i], day) for i in mention.targets)

@@ -48,7 +48,7 @@ _COMPLEMENT_DEPS = {"ccomp", "xcomp", "dobj", "acl", "pobj", "conj", "pcomp", "a
 # which is adverbial more often than not ("pledged in a 2018 agreement").
 _COMPLEMENT_PREPS = {"on", "to", "for", "of"}
 _FUTURE_AUX = {"will", "shall", "would"}
-_HEDGE_AUX = {"may", "might", "could"}
+_HEDGE_AUX = {"may", "might", "could", "should", "must", "can", "ought"}
 _PRONOUNS = {"he", "she", "it", "they", "him", "her", "them", "its", "his", "their"}
 _PERSON_PRONOUNS = {"him", "her", "them", "us", "he", "she", "they", "we"}
 # Messages that speak for whoever issues them ("issued a statement condemning the attack").

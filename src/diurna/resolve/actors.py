@@ -248,6 +248,8 @@ class ActorResolver:
         sector = self.lexicon.agents.get(lemma)
         if sector == "MIL" and any(c.lower_ == "security" for c in token.children):
             return "COP"  # "security forces"
+        if sector is not None and any(c.lower_ == "shadow" for c in token.children):
+            return "PTY"  # "the shadow chancellor": the opposition, not the government
         if sector is not None and any(c.lower_ in _CORPORATE_WORDS for c in token.children):
             return "BUS"  # "chief operating officer", "finance director" of a firm
         if sector == "GOV" and lemma in _ROLE_NOUNS:
