@@ -167,3 +167,13 @@ def test_sport_article_needs_armed_actors(coder):
     article = Article(record_id="sport", date=dt.date(2005, 2, 14), content=match_report, origin="test")
     (coded,) = list(coder.code([article]))
     assert coded.events == []
+
+
+def test_a_hedge_above_an_infinitive_makes_it_hypothetical(code_sentence):
+    # regression: "to target" was read as planned before the hedge on "try" was seen
+    assert code_sentence("Terrorists might try to target the British embassy in Nairobi.") == []
+
+
+def test_politicians_attacking_each_other_is_criticism(code_sentence):
+    events = code_sentence("Michael Howard attacked Gordon Brown over the pension plans.", date="2005-02-10")
+    assert [(e.source_code, e.cameo_code, e.plover_type) for e in events] == [("GBRPTY", "111", "ACCUSE")]

@@ -200,8 +200,10 @@ class Coder:
             return []  # an event with no actor at all ("heavy fighting") must at least say where
         cameo = self.lexicon.cameo[mention.sense.code]
         armed = any(a.sector in ARMED_SECTORS for a in actors)
-        if mention.sense.civil_code and sources and not armed and all(a.sector in CIVIL_SECTORS for a in actors):
-            cameo = self.lexicon.cameo[mention.sense.civil_code]  # "the two leaders clashed": a verbal dispute
+        if mention.sense.civil_code and sources and not armed and any(a.sector in CIVIL_SECTORS for a in actors) \
+                and all(a.sector in CIVIL_SECTORS or not (a.sector or a.country or a.org) for a in actors):
+            # "the two leaders clashed", "Howard attacked Mr Brown": institutions and named people argue
+            cameo = self.lexicon.cameo[mention.sense.civil_code]
         if not _has_political_actor(sources, targets, cameo.root, mention.agentless):
             return []
         if mention.agentless and not any(_political(a) for a in actors) and not self._conflict_context(doc, mention):

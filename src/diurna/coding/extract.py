@@ -757,13 +757,13 @@ def modality_of(token: Token, lexicon: Lexicon) -> tuple[Modality, int | None]:
         if step > 0 and lexicon.cue(lemma_of(node, lexicon), "deny"):
             subjects = verb_subjects(node)
             return "negated", subjects[0].i if subjects else claimant
-        if modality == "occurred":
-            if aux & _HEDGE_AUX or (step > 0 and lexicon.cue(lemma_of(node, lexicon), "hedge")):
-                modality = "hypothetical"
-            elif aux & _FUTURE_AUX or (step == 0 and "to" in aux and node.tag_ == "VB"):
-                modality = "planned"
-            elif step > 0 and (lexicon.cue(lemma_of(node, lexicon), "intent") or lexicon.cue(lemma_of(node, lexicon), "bind")):
-                modality = "planned"  # "agreed a document detailing a ceasefire": the content is to come
+        if aux & _HEDGE_AUX or (step > 0 and lexicon.cue(lemma_of(node, lexicon), "hedge")):
+            modality = "hypothetical"  # "might try to target": a hedge above an infinitive wins
+        elif modality == "occurred" and (aux & _FUTURE_AUX or (step == 0 and "to" in aux and node.tag_ == "VB")):
+            modality = "planned"
+        elif modality == "occurred" and step > 0 and (lexicon.cue(lemma_of(node, lexicon), "intent")
+                                                       or lexicon.cue(lemma_of(node, lexicon), "bind")):
+            modality = "planned"  # "agreed a document detailing a ceasefire": the content is to come
         if step > 0 and claimant is None and lexicon.cue(lemma_of(node, lexicon), "speech"):
             subjects = verb_subjects(node)
             if subjects:
