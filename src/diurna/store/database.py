@@ -84,6 +84,7 @@ ALTER TABLE events ADD COLUMN IF NOT EXISTS injured_high INTEGER;
 ALTER TABLE events ADD COLUMN IF NOT EXISTS injured_text VARCHAR;
 UPDATE meta SET value = '4' WHERE key = 'schema_version';
 """
+_MIGRATIONS = {"2": _MIGRATE_FROM_2, "3": _MIGRATE_FROM_3}  # schema version -> the step to the next one
 
 
 class StoreError(Exception):
@@ -171,19 +172,13 @@ class Store:
                 con.execute(_DDL)
                 con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
         found = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        if found is not None and found[0] == "2" and not self.read_only:
+        while found is not None and found[0] in _MIGRATIONS and not self.read_only:  # one step at a time
             with _translated(self.path):
                 con.execute("BEGIN TRANSACTION")
-                con.execute(_MIGRATE_FROM_2)
+                con.execute(_MIGRATIONS[found[0]])
                 con.execute("COMMIT")
-            found = ("3",)
-        if found is not None and found[0] == "3" and not self.read_only:
-            with _translated(self.path):
-                con.execute("BEGIN TRANSACTION")
-                con.execute(_MIGRATE_FROM_3)
-                con.execute("COMMIT")
-            found = ("4",)
-        readable = (str(SCHEMA_VERSION), "3", "2") if self.read_only else (str(SCHEMA_VERSION),)  # see _event_select
+            found = (str(int(found[0]) + 1),)
+        readable = (str(SCHEMA_VERSION), *_MIGRATIONS) if self.read_only else (str(SCHEMA_VERSION),)  # see _event_select
         if found is None or found[0] not in readable:
             raise StoreError(
                 f"{self.path} was written by another diurna version (schema {found[0] if found else '?'}, "
