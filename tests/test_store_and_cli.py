@@ -6,7 +6,6 @@ import datetime as dt
 import io
 import json
 
-import duckdb
 import pytest
 
 from diurna.cli import main

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Token
 
-from diurna.coding.extract import is_pronoun, match_sense, phrase_head
+from diurna.coding.extract import is_pronoun, match_sense
 from diurna.coding.lexicon import CountryEntry, Lexicon, NamedActor
 from diurna.records import Actor
 from diurna.resolve.places import Gazetteer
