@@ -243,3 +243,11 @@ def test_village_qualified_in_parentheses(coder):
     assert coded.events and {(e.place_text, e.place_name, e.place_country) for e in coded.events} == {
         ("Kalo village, Djibo", "Djibo", "BFA")}
     assert {(e.fatalities_low, e.fatalities_high, e.event_date) for e in coded.events} == {(3, 3, dt.date(2021, 3, 12))}
+
+
+def test_a_lone_village_sized_namesake_or_an_acronym_is_no_place(coder):
+    # regression: "killed in Kashmir" went to Cashmere (Washington, 3,000 people) and "at LoC"
+    # (the Line of Control) to Bình Long in Vietnam
+    assert coder.gazetteer.resolve_phrase("Kashmir") is None
+    assert coder.gazetteer.resolve_phrase("LoC") is None
+    assert coder.gazetteer.resolve_phrase("Saraqib").country == "SYR"  # a town of 34,000 needs no context

@@ -50,6 +50,8 @@ _SUPRANATIONAL = {"africa", "asia", "europe", "america", "americas", "middle eas
                   "west africa", "east africa", "north africa", "central asia", "south asia", "latin america", "oceania",
                   "west africa province", "maghreb", "levant", "gulf", "arabian peninsula", "horn of africa"}
 _COUNTRY_BONUS = 3.0
+# Below this population a town is only taken when the text gives a country to check it against.
+_LONE_TOWN = 10_000
 _WORLD_CITY = 500_000  # a city this big is named across continents (Moscow in a Turkish story)
 
 
@@ -228,8 +230,8 @@ class Gazetteer:
         """
         countries = list(countries)
         parts = [p.strip() for p in text.split(",") if p.strip()]
-        if not parts or re.fullmatch(r"[A-Z]{1,3}", parts[0]):  # "EU", "UN": acronyms, not the town of Eu
-            return None
+        if not parts or re.fullmatch(r"[A-Z]{1,3}|[A-Z][a-z]?[A-Z][A-Za-z]?", parts[0]):
+            return None  # "EU", "UN", "LoC": acronyms, not the town of Eu or Bình Long
         if fold(parts[0]) in _SUPRANATIONAL:
             return None
         name, qualifiers = parts[0], parts[1:]
@@ -263,7 +265,10 @@ class Gazetteer:
                 value += 1
             return value
 
-        return max(found, key=score)
+        best = max(found, key=score)
+        if not countries and best.kind == "city" and best.population < _LONE_TOWN and not qualifiers:
+            return None  # with nothing to place it, a village-sized namesake ("Kashmir" -> Cashmere, WA) is a guess
+        return best
 
     def resolve_phrase(self, phrase: str, countries: Iterable[str] = ()) -> Place | None:
         """Resolve a place phrase as written: "the war-torn Idlib province" -> Idlib (admin1),
