@@ -177,3 +177,13 @@ def test_a_hedge_above_an_infinitive_makes_it_hypothetical(code_sentence):
 def test_politicians_attacking_each_other_is_criticism(code_sentence):
     events = code_sentence("Michael Howard attacked Gordon Brown over the pension plans.", date="2005-02-10")
     assert [(e.source_code, e.cameo_code, e.plover_type) for e in events] == [("GBRPTY", "111", "ACCUSE")]
+
+
+def test_a_stative_passive_is_its_subjects_stance(code_sentence):
+    (event,) = code_sentence("Turkey is opposed to Greek mediation in the dispute.")
+    assert (event.source_code, event.plover_type, event.target_code) == ("TUR", "REJECT", "GRC")
+
+
+def test_amounts_of_goods_are_looked_through(code_sentence):
+    (event,) = code_sentence("Norwegian doctors handed over 300 kg of medicine to the Red Cross in Juba.")
+    assert (event.source_country, event.plover_type, event.target_org) == ("NOR", "AID", "ICRC")

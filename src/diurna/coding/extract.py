@@ -38,7 +38,8 @@ _PLACE_PREPS = {"in", "at", "near", "inside", "outside", "around", "along", "int
 _LIGHT_PREPS = {"to", "in", "into", "on", "under"}
 # Quantity heads whose "of" phrase is the real object ("thousands of troops").
 _QUANTITY_NOUNS = {"thousand", "hundred", "dozen", "score", "number", "million", "group", "unit", "contingent",
-                   "state", "series", "wave", "string", "spate", "round", "part", "day", "week", "hour", "month"}
+                   "state", "series", "wave", "string", "spate", "round", "part", "day", "week", "hour", "month",
+                   "kg", "kilogram", "ton", "tonne", "litre", "barrel", "shipment", "consignment"}
 # Verbs whose object controls an infinitive ("asked Putin to step aside": Putin steps aside).
 _OBJECT_CONTROL = {"ask", "urge", "tell", "order", "force", "allow", "call", "invite", "persuade", "press", "push",
                    "encourage", "pressure", "permit"}
@@ -51,6 +52,8 @@ _FUTURE_AUX = {"will", "shall", "would"}
 _HEDGE_AUX = {"may", "might", "could", "should", "must", "can", "ought"}
 _PRONOUNS = {"he", "she", "it", "they", "him", "her", "them", "its", "his", "their"}
 _PERSON_PRONOUNS = {"him", "her", "them", "us", "he", "she", "they", "we"}
+# Passives that state their subject's own stance towards a "to" phrase.
+_STATIVE_PASSIVES = {"oppose", "commit", "dedicate", "devote"}
 # Messages that speak for whoever issues them ("issued a statement condemning the attack").
 _MESSAGE_NOUNS = {"statement", "declaration", "letter", "communique", "message", "resolution", "petition", "report",
                   "note", "appeal"}
@@ -367,6 +370,9 @@ def verb_subjects(verb: Token, _depth: int = 0) -> list[Token]:
         return []
     if _is_passive(verb):
         agents = _prep_objects(verb, {"by"})
+        if not agents and _prep_objects(verb, {"to"}) and verb.lemma_.lower() in _STATIVE_PASSIVES:
+            # "Israel is opposed to French mediation": the subject holds the stance
+            return [t for c in _children(verb, {"nsubjpass"}) for t in _with_conjuncts(c)]
         return [a for g in agents for a in _with_conjuncts(g)]
     for child in verb.children:
         if child.dep_ in _SUBJECT_DEPS:
@@ -379,8 +385,8 @@ def verb_subjects(verb: Token, _depth: int = 0) -> list[Token]:
         if head.lemma_.lower() in _OBJECT_CONTROL and controller:
             return _with_conjuncts(controller[0])
         return verb_subjects(head, _depth + 1)
-    if verb.dep_ in ("advcl", "conj") and head.pos_ in ("VERB", "AUX"):
-        return verb_subjects(head, _depth + 1)
+    if verb.dep_ in ("advcl", "conj", "acomp") and head.pos_ in ("VERB", "AUX"):
+        return verb_subjects(head, _depth + 1)  # "is opposed to": the copula's subject
     if verb.dep_ == "pcomp" and head.head is not head:  # "after coming to an agreement"
         return verb_subjects(head.head, _depth + 1)
     if verb.dep_ == "relcl" and head.pos_ in ("NOUN", "PROPN", "PRON"):
@@ -574,6 +580,8 @@ def _concrete_objects(verb: Token, lexicon: Lexicon) -> bool:
 
 
 def _verb_targets(verb: Token, sense: TriggerSense, lexicon: Lexicon) -> list[Token]:
+    if _is_passive(verb) and verb.lemma_.lower() in _STATIVE_PASSIVES and not _prep_objects(verb, {"by"}):
+        return [t for g in _prep_objects(verb, {"to"}) for t in _with_conjuncts(g)]
     if _is_passive(verb):
         return [t for c in _children(verb, {"nsubjpass", "nsubj"}) for t in _with_conjuncts(c)]
     objects = [t for c in _children(verb, _OBJECT_DEPS) for t in _with_conjuncts(c)]
