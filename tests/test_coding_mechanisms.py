@@ -187,3 +187,19 @@ def test_a_stative_passive_is_its_subjects_stance(code_sentence):
 def test_amounts_of_goods_are_looked_through(code_sentence):
     (event,) = code_sentence("Norwegian doctors handed over 300 kg of medicine to the Red Cross in Juba.")
     assert (event.source_country, event.plover_type, event.target_org) == ("NOR", "AID", "ICRC")
+
+
+def test_the_party_asked_is_never_a_date(code_sentence):
+    # regression: "demanded on Tuesday that the US ..." made Tuesday the target
+    (event,) = code_sentence("China on Tuesday demanded that the US halt its naval patrols.")
+    assert (event.plover_type, event.target_code) == ("REQUEST", "USA")
+
+
+def test_rebels_facing_a_government_are_its_country_when_no_place_is_named(code_sentence):
+    (event,) = code_sentence("The Ethiopian government accepted demands from rebels for a new constitution.")
+    assert (event.source_code, event.target_code) == ("ETHGOV", "ETHREB")
+
+
+def test_the_place_of_the_threatened_act_gives_the_target(code_sentence):
+    (event,) = code_sentence("The president threatened to impose a curfew in Nairobi.", date="2020-03-05")
+    assert (event.plover_type, event.target_country) == ("THREATEN", "KEN")

@@ -38,6 +38,8 @@ CIVIL_SECTORS = frozenset({"GOV", "LEG", "PTY", "JUD", "BUS", "MED", "EDU", "NGO
 # Sectors of people who act where they live: with no country of their own they take the
 # country of the place where the event happens ("farmers in Kaduna" -> NGA).
 DOMESTIC_SECTORS = frozenset({"COP", "REB", "INS", "OPP", "CVL", "REF", "MED", "JUD", "LEG", "PTY", "EDU", "HLH", "BUS", "GOV", "MIL"})
+# A state's own organs: who faces them at home is, failing a place, of the same country.
+_STATE_SECTORS = frozenset({"GOV", "MIL", "COP", "JUD", "LEG"})
 # Codes of acts that only wars and terror commit: bombs, shelling, air strikes, mass killing.
 _WAR_CODES = frozenset({"183", "1831", "194", "195", "196", "200", "202", "203", "204"})
 # Codes whose acts are always aimed at someone: with no target they are a misreading ("came
@@ -129,12 +131,18 @@ class Coder:
                 if prep.dep_ == "prep" and prep.lower_ in _RECIPIENT_PREPS:
                     found = [a for o in prep.children if o.dep_ == "pobj"
                              for t in [o, *o.conjuncts] for a in self.resolver.resolve(t, day)
-                             if a.country or a.org]
+                             if a.country or a.org or a.sector in POLITICAL_SECTORS]
                     found = [a for a in found if not any(_same_actor(s, a) for s in sources)]
                     if found:
                         return _flatten([found]), False
-        if mention.place is not None and not mention.sense.mutual:
-            place_head = doc[mention.place[1] - 1]
+        if mention.sense.mutual:
+            return [], False
+        # the act's place, or the place of the act its complement names ("threatened to impose a
+        # curfew in Algiers")
+        places = [doc[mention.place[1] - 1]] if mention.place is not None else []
+        places += [o for h in heads[1:] for p in h.children if p.dep_ == "prep" and p.lower_ in ("in", "into", "inside")
+                   for o in p.children if o.dep_ == "pobj" and o.ent_type_ in ("GPE", "LOC")]
+        for place_head in places:
             found = [a for a in self.resolver.resolve(place_head, day) if a.country and not a.org]
             if found:
                 return [Actor(text=found[0].text, country=found[0].country)], True
@@ -387,16 +395,21 @@ def _has_political_actor(sources: list[Actor], targets: list[Actor], root: str, 
 
 def _domestic_country(event: Event) -> Event:
     """Actors with a sector but no country act where the event happens: "farmers in Kaduna",
-    "militants attacked a court in Misrata". Only an event's own place counts, not the
-    article's focus place."""
-    if not event.place_country or event.geo_precision == "article":
-        return event
+    "militants attacked a court in Misrata" (only an event's own place counts, not the
+    article's focus place). With no place, rebels, protesters or civilians facing a state's own
+    organs are that state's ("the Mozambique government accepted demands from Shona rebels")."""
     update = {}
-    for role in ("source", "target"):
-        if getattr(event, f"{role}_sector") in DOMESTIC_SECTORS and not getattr(event, f"{role}_country") \
-                and not getattr(event, f"{role}_org"):
-            update[f"{role}_country"] = event.place_country
-            update[f"{role}_code"] = event.place_country + getattr(event, f"{role}_sector")
+    for role, other in (("source", "target"), ("target", "source")):
+        if getattr(event, f"{role}_sector") not in DOMESTIC_SECTORS or getattr(event, f"{role}_country") \
+                or getattr(event, f"{role}_org"):
+            continue
+        country = event.place_country if event.place_country and event.geo_precision != "article" else None
+        if country is None and getattr(event, f"{role}_sector") not in _STATE_SECTORS \
+                and getattr(event, f"{other}_sector") in _STATE_SECTORS:
+            country = getattr(event, f"{other}_country")  # not for armies: "destroyed military vehicles" may be the enemy's
+        if country:
+            update[f"{role}_country"] = country
+            update[f"{role}_code"] = country + getattr(event, f"{role}_sector")
     return event.model_copy(update=update) if update else event
 
 

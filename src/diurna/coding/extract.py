@@ -480,6 +480,7 @@ def _outer_targets(verb: Token, outer: OuterAct, inner: Token | None, inner_sens
         addressed = [t for c in _children(verb, _OBJECT_DEPS | {"dative"}) for t in _with_conjuncts(c)
                      if (_lemma(c), "noun") not in lexicon.triggers or is_person_like(c, lexicon)]
         addressed += [t for g in _prep_objects(verb, {"on", "from", "to"}) for t in _with_conjuncts(g)]
+        addressed = [t for t in addressed if t.ent_type_ not in ("DATE", "TIME")]  # not "on Tuesday"
         if addressed:
             return addressed
         clause_subjects = [t for c in _children(verb, {"ccomp"}) for s in _children(c, {"nsubj", "nsubjpass"})
