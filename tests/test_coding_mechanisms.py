@@ -203,3 +203,12 @@ def test_rebels_facing_a_government_are_its_country_when_no_place_is_named(code_
 def test_the_place_of_the_threatened_act_gives_the_target(code_sentence):
     (event,) = code_sentence("The president threatened to impose a curfew in Nairobi.", date="2020-03-05")
     assert (event.plover_type, event.target_country) == ("THREATEN", "KEN")
+
+
+@pytest.mark.parametrize("text", [
+    "More than 150,000 people were killed by the Asian Tsunami.",
+    "At least 20 people died when the train derailed after a collision near Leeds.",
+    "The earthquake killed 300 people in Bam.",
+])
+def test_disaster_deaths_are_not_acts_of_force(code_sentence, text):
+    assert code_sentence(text) == []

@@ -164,7 +164,8 @@ class Coder:
         a violent cause ("killed in a blast"), a weapon or an armed group in the sentence, or at
         least three victims; never a flood, a crash or a disease."""
         sentence = doc[mention.trigger].sent
-        if any(self.lexicon.domains.get(t.lemma_.lower()) == "disaster" for t in sentence if t.pos_ == "NOUN"):
+        if any(self.lexicon.domains.get(t.lemma_.lower()) == "disaster" or self.lexicon.domains.get(t.lower_) == "disaster"
+               for t in sentence if t.pos_ in ("NOUN", "PROPN")):
             return False  # "100 people died in the floods", "killed in a crash"
         if mention.sense.code in _WAR_CODES or doc[mention.trigger].lemma_.lower() in _WAR_NOUNS:
             return True
