@@ -432,16 +432,13 @@ def _finest(candidates: list[tuple[PlaceMention, Place]]) -> tuple[PlaceMention,
 def _victim_counts(mention: EventMention, doc: Doc) -> list[int]:
     """How many the victims are at least: "seven civilians", "16 killed", "a dozen"."""
     counts = [q.low or q.high or 0 for q in _quantities(mention, doc) if q.role == "target"]
-    for index in mention.targets:
+    for index in mention.targets:  # a head that is itself the count ("16 killed", "a dozen killed")
         head = doc[index]
-        value = quantity_of(head, "target") if not head.like_num else None
         if head.like_num:
             text = head.text.replace(",", "")
             counts.append(int(text) if text.isdigit() else 0)
         elif head.lower_ in ("dozen", "dozens", "scores", "hundreds", "thousands"):
             counts.append(12)
-        elif value is not None:
-            counts.append(value.low or value.high or 0)
     return counts
 
 

@@ -103,13 +103,14 @@ def extract(doc: Doc, lexicon: Lexicon) -> Iterator[EventMention]:
                 suppressed.add(token.i)
                 if mention is not None:
                     outer_mentions.append(mention)
+        senses = {token.i: match_sense(token, lexicon) for token in sentence}
         for token in sentence:  # event nouns that do or cause a verb's event are coded with it
-            if _pos(token) in ("verb", "adj") and match_sense(token, lexicon) is not None:
+            if _pos(token) in ("verb", "adj") and senses[token.i] is not None:
                 suppressed.update(_event_doers(token, lexicon))
         for token in sentence:
             if token.i in suppressed:
                 continue
-            sense = match_sense(token, lexicon)
+            sense = senses[token.i]
             if sense is None or _is_habitual(token, lexicon) or _is_purpose_of_event(token, lexicon) \
                     or _is_condition(token):
                 continue
@@ -708,9 +709,13 @@ def _could_name_actor(token: Token, lexicon: Lexicon) -> bool:
             or (token.dep_ == "poss" and not is_pronoun(token)) or token.lemma_.lower() in lexicon.agents)
 
 
+def is_place_name(token: Token) -> bool:
+    return token.pos_ == "PROPN" and token.ent_type_ in ("GPE", "LOC", "FAC")
+
+
 def _is_place_word(token: Token) -> bool:
     """'Kabul' in 'Kabul blast' says where, not who (demonyms and group names still say who)."""
-    return token.ent_type_ in ("GPE", "LOC", "FAC") and token.pos_ == "PROPN" and token.dep_ == "compound"
+    return is_place_name(token) and token.dep_ == "compound"
 
 
 def _has_actor_shape(tokens: list[Token]) -> bool:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Token
 
-from diurna.coding.extract import is_pronoun, match_sense
+from diurna.coding.extract import is_place_name, is_pronoun, match_sense
 from diurna.coding.lexicon import CountryEntry, Lexicon, NamedActor
 from diurna.records import Actor
 from diurna.resolve.places import Gazetteer
@@ -107,7 +107,7 @@ class ActorResolver:
                 if child.dep_ in _MODIFIER_DEPS and child.i < head.i:
                     named = self.resolve(child, day, _depth + 1)
                     # a named group stays ("Boko Haram attack", tagged a facility by the parser)
-                    found.extend(a for a in named if a.org or not _is_place_name(child))
+                    found.extend(a for a in named if a.org or not is_place_name(child))
             found += [a for g in head.children if g.dep_ in ("prep", "agent") and g.lower_ == "by"
                       for o in g.children if o.dep_ == "pobj" for a in self.resolve(o, day, _depth + 1)]
             return _unique(found)
@@ -170,12 +170,12 @@ class ActorResolver:
             return []  # "the Syrian-Turkish conflict" is between two states, owned by neither
         found: list[Actor] = []
         for child in head.children:
-            if child.lower_ in _COUNT_WORDS or child.like_num or (child.dep_ == "compound" and _is_place_name(child)):
+            if child.lower_ in _COUNT_WORDS or child.like_num or (child.dep_ == "compound" and is_place_name(child)):
                 continue  # "many economists", "the London exchange": a count or a place, not an owner
             if child.dep_ in _MODIFIER_DEPS and child.i < head.i:
                 if child.pos_ == "ADJ" and self.lexicon.agents.get(child.lower_):
                     found.append(Actor(text=_text_of(head.doc, child.i, head.i + 1), sector=self.lexicon.agents[child.lower_]))
-                elif not _is_place_name(child) or head.lemma_.lower() not in self.lexicon.targets:
+                elif not is_place_name(child) or head.lemma_.lower() not in self.lexicon.targets:
                     found.extend(self.resolve(child, day, depth + 1))
             elif child.dep_ == "prep" and child.lower_ in _OWNER_PREPS:
                 found.extend(a for o in child.children if o.dep_ == "pobj" for a in self.resolve(o, day, depth + 1))
@@ -281,10 +281,6 @@ class ActorResolver:
                 if actors:
                     return actors
         return []
-
-
-def _is_place_name(token: Token) -> bool:
-    return token.pos_ == "PROPN" and token.ent_type_ in ("GPE", "LOC", "FAC")
 
 
 def _actor(text: str, entry: NamedActor | CountryEntry, fallback_sector: str | None = None) -> Actor:
