@@ -205,6 +205,23 @@ def test_the_place_of_the_threatened_act_gives_the_target(code_sentence):
     assert (event.plover_type, event.target_country) == ("THREATEN", "KEN")
 
 
+@pytest.mark.parametrize("text, plover_type, target_country", [
+    # the place of the act that an agreement is about
+    ("The Gulf Cooperation Council has agreed to open a trade office in Nairobi, officials said.", "AGREE", "KEN"),
+    # the owner of the act that is condemned
+    ("Hungary on Monday condemned Serbia's crackdown on ethnic Hungarian protesters.", "ACCUSE", "SRB"),
+    # the origin of the offer that is refused
+    ("Kenya's president rejected a fresh offer of talks from Somalia.", "REJECT", "SOM"),
+    # the doer of the act that is investigated
+    ("Croatian police opened an investigation into abuses committed by Serbian forces.", "ACCUSE", "SRB"),
+    # the one whose act a threat waits for
+    ("Chad threatened to close its border unless Sudan disarmed the militias.", "THREATEN", "SDN"),
+])
+def test_the_target_is_reached_through_the_act_acted_on(code_sentence, text, plover_type, target_country):
+    events = [e for e in code_sentence(text, date="2020-03-05") if e.plover_type == plover_type]
+    assert events and events[0].target_country == target_country
+
+
 @pytest.mark.parametrize("text", [
     "More than 150,000 people were killed by the Asian Tsunami.",
     "At least 20 people died when the train derailed after a collision near Leeds.",

@@ -57,8 +57,9 @@ def test_agreed_to_come_is_an_intent_to_meet(code_sentence):
 
 def test_regression_pledge_in_past_agreement_is_not_a_planned_agreement(code_sentence):
     events = code_sentence("Turkey pledged in a 2018 agreement with Russia that it would separate terrorist elements from the so-called “moderate rebels” occupying Idlib.")
-    # the pledge only: no planned 057 from "in a 2018 agreement", no event from "rebels occupying Idlib"
-    assert triples(events) == [("TUR", "030", "-", "occurred")]
+    # the pledge only, made to the other party of the agreement: no planned 057 from "in a 2018
+    # agreement", no event from "rebels occupying Idlib"
+    assert triples(events) == [("TUR", "030", "RUS", "occurred")]
     assert events[0].place_text is None
 
 
@@ -73,7 +74,8 @@ def test_disapproval_of_a_non_actor_keeps_its_source(code_sentence):
 
 
 def test_mutual_event_with_one_party_keeps_its_source(code_sentence):
-    assert triples(code_sentence("Turkey agreed to halt its offensive in northern Syria.")) == [("TUR", "035", "-", "occurred")]
+    # the party is where the halted act happens ("its offensive in northern Syria")
+    assert triples(code_sentence("Turkey agreed to halt its offensive in northern Syria.")) == [("TUR", "035", "SYR", "occurred")]
 
 
 def test_claimant_that_is_not_an_actor_keeps_its_words(code_sentence):

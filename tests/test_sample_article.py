@@ -195,7 +195,7 @@ def test_complete_event_list(coded_sample):
         ("sent", "TUR", "154", "SYR", "occurred"),
         ("critical", "RUSGOV", "111", "-", "occurred"),
         ("accusing", "RUSGOV", "112", "TURGOV", "occurred"),
-        ("pledged", "TUR", "030", "-", "occurred"),
+        ("pledged", "TUR", "030", "RUS", "occurred"),  # "in a 2018 agreement with Russia"
         ("Operation", "TURGOV", "190", "-", "occurred"),
         ("killed", "SYRMIL", "190", "TURMIL", "occurred"),
         ("neutralised", "TURMIL", "190", "SYRMIL", "claimed"),

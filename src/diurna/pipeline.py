@@ -120,21 +120,37 @@ class Coder:
             yield CodedArticle(article, article_id, content_hash(article.content), clean_article, events, n_sentences)
 
     def _fallback_targets(self, mention: EventMention, doc: Doc, day, sources: list[Actor]) -> tuple[list[Actor], bool]:
-        """With no object that names an actor, the target is the party a preposition names
-        ("offered to hand them over to Great Britain", "threatened action against Russia"), or,
-        for acts done somewhere, the country of that place ("reimposed blockades in the West
-        Bank"). The second element says the target is a place (a state may act at home)."""
-        heads = [doc[mention.trigger]] + ([doc[mention.anchor]] if mention.anchor is not None else [])
-        heads += [c for h in list(heads) for c in h.children if c.dep_ in ("dobj", "xcomp")]
+        """With no object that names an actor, the target is the party the act reaches through
+        its complements: a preposition ("offered to hand them over to Great Britain", "rejected
+        an offer from Afghanistan", "an investigation into crimes committed by Croat forces"),
+        the owner of the act it acts on ("denounced Serbia's suppression of the unrest"), or
+        the one whose act a threat waits for ("threatened a strike unless Israel rescinded").
+        Failing a party, for acts done somewhere, the target is the country of that place
+        ("reimposed blockades in the West Bank", "agreed to set up a centre in Tokyo"). The
+        second element says the target is a place (a state may act at home)."""
+        heads = _act_heads(doc, mention)
+
+        def parties(tokens: Iterable[Token]) -> list[Actor]:
+            found = [a for o in tokens for t in [o, *o.conjuncts] for a in self.resolver.resolve(t, day)
+                     if a.country or a.org or a.sector in POLITICAL_SECTORS]
+            return [a for a in found if not any(_same_actor(s, a) for s in sources)]
+
         for head in heads:
-            for prep in head.children:
-                if prep.dep_ == "prep" and prep.lower_ in _RECIPIENT_PREPS:
-                    found = [a for o in prep.children if o.dep_ == "pobj"
-                             for t in [o, *o.conjuncts] for a in self.resolver.resolve(t, day)
-                             if a.country or a.org or a.sector in POLITICAL_SECTORS]
-                    found = [a for a in found if not any(_same_actor(s, a) for s in sources)]
-                    if found:
-                        return _flatten([found]), False
+            reached = [o for prep in head.children if prep.dep_ == "prep" and prep.lower_ in _RECIPIENT_PREPS
+                       for o in prep.children if o.dep_ == "pobj"]
+            if head.i != mention.trigger and head.pos_ == "NOUN":
+                reached += [c for c in head.children if c.dep_ == "poss"]
+                reached += [o for acl in head.children if acl.dep_ == "acl" for by in acl.children
+                            if by.dep_ == "agent" for o in by.children if o.dep_ == "pobj"]
+            found = parties(reached)
+            if found:
+                return _flatten([found]), False
+        if mention.sense.code.startswith("13"):
+            found = parties(s for h in heads for clause in h.children if clause.dep_ == "advcl"
+                            and any(m.lower_ in ("unless", "if", "until") for m in clause.children if m.dep_ == "mark")
+                            for s in clause.children if s.dep_ in ("nsubj", "nsubjpass"))
+            if found:
+                return _flatten([found]), False
         if mention.sense.mutual:
             return [], False
         # the act's place, or the place of the act its complement names ("threatened to impose a
@@ -367,6 +383,20 @@ def _is_generic_present(trigger: Token, lead: bool) -> bool:
         return False
     return trigger.pos_ == "VERB" and trigger.tag_ in ("VBZ", "VBP") and not any(
         c.dep_ in ("aux", "auxpass") for c in trigger.children)
+
+
+def _act_heads(doc: Doc, mention: EventMention) -> list[Token]:
+    """The trigger, its light verb, and what they act on, nearest first, three steps down:
+    objects, infinitive complements and the objects of prepositions ("agreed to set up a
+    centre in Tokyo", "launched an investigation into crimes committed by Croat forces")."""
+    heads = [doc[mention.trigger]] + ([doc[mention.anchor]] if mention.anchor is not None else [])
+    frontier = list(heads)
+    for _ in range(3):
+        frontier = [c for h in frontier for c in h.children if c.dep_ in ("dobj", "xcomp")] + [
+            o for h in frontier for p in h.children if p.dep_ == "prep" for o in p.children if o.dep_ == "pobj"]
+        frontier = [t for t in frontier if t not in heads]
+        heads += frontier
+    return heads
 
 
 def _political(actor: Actor) -> bool:
