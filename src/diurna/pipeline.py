@@ -32,6 +32,9 @@ ARTICLES_PER_BATCH = 256
 POLITICAL_SECTORS = frozenset({"GOV", "MIL", "COP", "REB", "INS", "OPP", "IGO", "JUD", "LEG", "PTY", "NGO", "REF"})
 # Sectors that bear arms: in a sport or culture context only these make a clash a real one.
 ARMED_SECTORS = frozenset({"MIL", "COP", "REB", "INS"})
+# The sector of an armed actor no words name: the doer of an agentless act of force, placed in
+# the country where it acted (CAMEO's "unaligned armed forces").
+UNNAMED_ARMED_SECTOR = "UAF"
 # Institutions that argue rather than fight: when every actor of a "clash" is one of these,
 # the clash is verbal (the trigger's civil= code).
 CIVIL_SECTORS = frozenset({"GOV", "LEG", "PTY", "JUD", "BUS", "MED", "EDU", "NGO", "IGO"})
@@ -427,9 +430,19 @@ def _has_political_actor(sources: list[Actor], targets: list[Actor], root: str, 
 def _domestic_country(event: Event) -> Event:
     """Actors with a sector but no country act where the event happens: "farmers in Kaduna",
     "militants attacked a court in Misrata" (only an event's own place counts, not the
-    article's focus place). With no place, rebels, protesters or civilians facing a state's own
-    organs are that state's ("the Mozambique government accepted demands from Shona rebels")."""
+    article's focus place); so does the unnamed doer of an act of force. With no place, rebels,
+    protesters or civilians facing a state's own organs are that state's ("the Mozambique
+    government accepted demands from Shona rebels")."""
     update = {}
+    victims_nationality = event.geo_precision == "country" and event.place_country == event.target_country
+    if event.cameo_root in VIOLENT_ROOTS and event.source_text is None and event.source_code is None \
+            and event.place_country and event.geo_precision != "article" and not victims_nationality:
+        # an agentless act of force ("four soldiers were killed in Kandahar"): an armed actor
+        # the text does not name, of the country where it acted; `source_text` stays null. A
+        # country known only as the victims' own ("four Kenyan soldiers killed") says nothing
+        # of the doer.
+        update.update(source_country=event.place_country, source_sector=UNNAMED_ARMED_SECTOR,
+                      source_code=event.place_country + UNNAMED_ARMED_SECTOR)
     for role, other in (("source", "target"), ("target", "source")):
         if getattr(event, f"{role}_sector") not in DOMESTIC_SECTORS or getattr(event, f"{role}_country") \
                 or getattr(event, f"{role}_org"):

@@ -99,16 +99,19 @@ class ActorResolver:
                 return [Actor(text=text, sector=agent_sector)]
             return []
 
-        if match_sense(head, self.lexicon) is not None:
+        sense = match_sense(head, self.lexicon)
+        if sense is not None:
             # an event noun standing for its doer: "Syrian Army attacks ... killed"; a place
-            # word in it says where, not who ("Kabul blast")
+            # word in it says where, not who ("Kabul blast"); the other side of a fight is the
+            # doer of what the fight did to one side ("killed in clashes with Israeli forces")
             found: list[Actor] = []
             for child in head.children:
                 if child.dep_ in _MODIFIER_DEPS and child.i < head.i:
                     named = self.resolve(child, day, _depth + 1)
                     # a named group stays ("Boko Haram attack", tagged a facility by the parser)
                     found.extend(a for a in named if a.org or not is_place_name(child))
-            found += [a for g in head.children if g.dep_ in ("prep", "agent") and g.lower_ == "by"
+            doer_preps = ("by", "with") if sense.mutual else ("by",)
+            found += [a for g in head.children if g.dep_ in ("prep", "agent") and g.lower_ in doer_preps
                       for o in g.children if o.dep_ == "pobj" for a in self.resolve(o, day, _depth + 1)]
             return _unique(found)
         if head.like_num or head.lower_ in _COUNT_WORDS:
