@@ -227,6 +227,24 @@ def test_the_target_is_reached_through_the_act_acted_on(code_sentence, text, plo
     assert events and events[0].target_country == target_country
 
 
+@pytest.mark.parametrize("text, source_code", [
+    # a people lives where the phrase puts it, its own code kept as an ethnic marker
+    ("Bosnian Serbs demanded a truce with Moslem forces in east Bosnia.", "BIHSRB"),
+    ("The Albanians of southern Serbia are demanding autonomy from Serbian authorities.", "SRBALB"),
+    # a national party of another country does not apply
+    ("Serbian Labour Minister Dragan Milovanovic accused the unions of sabotage.", "SRBGOV"),
+    # an army's word with an armed group's modifier is that group
+    ("Rebel forces attacked an army battalion in North Darfur.", "SDNREB"),
+    ("Opposition fighters shelled army positions near Aleppo.", "SYRREB"),
+    # armed groups of many conflicts are named in the lexicon
+    ("LRA fighters killed five people in Raja County.", "UGAREBLRA"),
+    ("Free Aceh Movement rebels ambushed a police patrol.", "IDNREBGAM"),
+])
+def test_actor_country_and_sector_from_the_whole_phrase(code_sentence, text, source_code):
+    events = code_sentence(text)
+    assert events and events[0].source_code == source_code
+
+
 @pytest.mark.parametrize("text", [
     "More than 150,000 people were killed by the Asian Tsunami.",
     "At least 20 people died when the train derailed after a collision near Leeds.",

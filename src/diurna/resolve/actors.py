@@ -73,6 +73,17 @@ class ActorResolver:
 
         head_match = next((m for m in matches if m.start <= head.i < m.end), None)
         if head_match is not None and agent_sector is None:
+            people = isinstance(head_match.entry, CountryEntry) and head_match.entry.kind == "demonym" \
+                and head.tag_ in ("NNS", "NNPS")
+            if people:
+                # a people lives where the phrase puts it, with its own code as an ethnic marker
+                # (CAMEO style): "Bosnian Serbs" -> BIHSRB, "the Albanians of southern Serbia" ->
+                # SRBALB, "ethnic Albanians in Kosovo" -> XKXALB
+                people_of = head_match.entry.iso3
+                home = next((m.entry.iso3 for m in matches if m.end <= head.i and isinstance(m.entry, CountryEntry)
+                             and m.entry.iso3 != people_of), None) or self._located_in(head, day)
+                if home is not None and home != people_of:
+                    return [Actor(text=text, country=home, org=people_of)]
             actor = _actor(text, head_match.entry)
             if actor.sector is None:  # "Russian President Vladimir Putin" has GOV from "President"
                 actor = actor.model_copy(update={"sector": self._title_sector(tokens)})
@@ -80,7 +91,7 @@ class ActorResolver:
 
         if agent_sector is not None:
             countries = [m for m in matches if isinstance(m.entry, CountryEntry)]
-            orgs = [m for m in matches if isinstance(m.entry, NamedActor)]
+            orgs = _at_home([m for m in matches if isinstance(m.entry, NamedActor)], countries)
             if orgs:  # "Hezbollah fighters", "Al-Qaeda affiliated forces": the group decides
                 return _unique(_actor(text, m.entry, fallback_sector=agent_sector) for m in orgs)
             if countries:
@@ -126,7 +137,7 @@ class ActorResolver:
             # a name the lexicon does not know: "Afghan Taleban", "President Dos Sontas"
             title = self._title_sector(tokens)
             countries = [m for m in matches if isinstance(m.entry, CountryEntry)]
-            orgs = [m for m in matches if isinstance(m.entry, NamedActor) and m.entry.org]
+            orgs = _at_home([m for m in matches if isinstance(m.entry, NamedActor) and m.entry.org], countries)
             if orgs:  # "Kenzo Oshima, the United Nations Emergency Relief Coordinator"
                 return _unique(_actor(text, m.entry, fallback_sector=title) for m in orgs)
             if countries:
@@ -251,6 +262,12 @@ class ActorResolver:
         sector = self.lexicon.agents.get(lemma)
         if sector == "MIL" and any(c.lower_ == "security" for c in token.children):
             return "COP"  # "security forces"
+        if sector == "MIL":
+            # "rebel forces", "opposition fighters", "militia troops" are not a state's army
+            for child in token.children:
+                group = self.lexicon.agents.get(child.lemma_.lower()) if child.dep_ in ("compound", "amod") else None
+                if group in ("REB", "INS", "OPP"):
+                    return "REB" if group == "OPP" else group
         if sector is not None and any(c.lower_ == "shadow" for c in token.children):
             return "PTY"  # "the shadow chancellor": the opposition, not the government
         if sector is not None and any(c.lower_ in _CORPORATE_WORDS for c in token.children):
@@ -306,3 +323,12 @@ def _text(tokens: list[Token]) -> str:
 
 def _text_of(doc, start: int, end: int) -> str:
     return doc[start:end].text.strip(" “”\"'‘’")
+
+
+def _at_home(orgs: list, countries: list) -> list:
+    """Named organisations of a country, unless the phrase names another country: the
+    "Serbian Labour Minister" is no member of Britain's Labour Party."""
+    if not countries:
+        return orgs
+    named = {m.entry.iso3 for m in countries}
+    return [m for m in orgs if m.entry.country is None or m.entry.country in named]
