@@ -245,6 +245,20 @@ def test_actor_country_and_sector_from_the_whole_phrase(code_sentence, text, sou
     assert events and events[0].source_code == source_code
 
 
+@pytest.mark.parametrize("text, coded", [
+    # history the article recalls is not news it reports
+    ("The EU imposed an arms ban on China in 1989 after the crackdown.", False),
+    ("Troops opened fire on protesters in Beijing in June 1989.", False),
+    # the same acts, dated in the article's own time
+    ("The EU imposed an arms ban on China on Monday after the crackdown.", True),
+    ("Troops opened fire on protesters in Beijing last week.", True),
+    # a past date inside a clause about another act does not date the act
+    ("Libya offered to hand over to Britain two men suspected of bombing a plane in 1988.", True),
+])
+def test_acts_dated_long_before_the_article_are_background(code_sentence, text, coded):
+    assert bool(code_sentence(text, date="2005-02-10")) is coded
+
+
 @pytest.mark.parametrize("text", [
     "More than 150,000 people were killed by the Asian Tsunami.",
     "At least 20 people died when the train derailed after a collision near Leeds.",

@@ -5,6 +5,7 @@ articles; the CLI, the Python API and the store all go through it.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import itertools
 import re
@@ -35,6 +36,8 @@ ARMED_SECTORS = frozenset({"MIL", "COP", "REB", "INS"})
 # The sector of an armed actor no words name: the doer of an agentless act of force, placed in
 # the country where it acted (CAMEO's "unaligned armed forces").
 UNNAMED_ARMED_SECTOR = "UAF"
+# How long before the article an act may be and still be news it reports (two years).
+BACKGROUND_DAYS = 731
 # Institutions that argue rather than fight: when every actor of a "clash" is one of these,
 # the clash is verbal (the trigger's civil= code).
 CIVIL_SECTORS = frozenset({"GOV", "LEG", "PTY", "JUD", "BUS", "MED", "EDU", "NGO", "IGO"})
@@ -266,6 +269,8 @@ class Coder:
             claimant_fields["claimant_text"] = doc[mention.claimant].text
         place = doc[mention.place[0]:mention.place[1]].text if mention.place else None  # "Idlib’s M-4 highway"
         when = self._date(mention, doc, day, dates)
+        if when is not None and day is not None and _background(when, day):
+            return []  # "the EU imposed an arms ban in 1989", "the 1994 genocide": history, not news
         quantities = _quantities(mention, doc)
         deaths, injured = None, None
         if _is_violent(trigger, cameo):  # tolls are read once per sentence
@@ -386,6 +391,19 @@ def _is_generic_present(trigger: Token, lead: bool) -> bool:
         return False
     return trigger.pos_ == "VERB" and trigger.tag_ in ("VBZ", "VBP") and not any(
         c.dep_ in ("aux", "auxpass") for c in trigger.children)
+
+
+def _background(when: EventDate, published: dt.date) -> bool:
+    """An act dated (to the end of the period the text gives) more than two years before the
+    article is history the article recalls, not an event it reports."""
+    end = when.date
+    if when.precision == "year":
+        end = dt.date(end.year, 12, 31)
+    elif when.precision == "month":
+        end = (end.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    elif when.precision == "week":
+        end = end + dt.timedelta(days=6)
+    return (published - end).days > BACKGROUND_DAYS
 
 
 def _act_heads(doc: Doc, mention: EventMention) -> list[Token]:

@@ -57,10 +57,12 @@ class DateMentions:
             self.by_head[head.i].append(n)
 
     def within(self, scope: Token) -> list[str]:
-        """Mentions inside `scope`'s subtree, neighbours such as "midnight on March 6" joined."""
+        """Mentions inside `scope`'s subtree, neighbours such as "midnight on March 6" joined;
+        not those of a clause inside it that tells another act ("offered to hand over two men
+        suspected of blowing up a plane in 1988" was not offered in 1988)."""
         low = bisect_left(self.roots, scope.left_edge.i)
         high = bisect_right(self.roots, scope.right_edge.i)
-        return _joined(self.spans[low:high])
+        return _joined([span for span in self.spans[low:high] if not _in_other_clause(span.root, scope)])
 
     def above(self, trigger: Token) -> list[str]:
         """Mentions hanging directly off a word above a noun trigger, up to its clause's verb
@@ -73,6 +75,20 @@ class DateMentions:
             node = node.head
             found += _joined([self.spans[n] for n in self.by_head.get(node.i, ())])
         return found
+
+
+_CLAUSE_DEPS = frozenset({"relcl", "acl", "advcl", "ccomp", "pcomp"})
+
+
+def _in_other_clause(token: Token, scope: Token) -> bool:
+    """A verb clause between the mention and the scope, other than a participle on the scope
+    itself ("a ceasefire starting from midnight on March 6")."""
+    node = token
+    while node.i != scope.i and node.head.i != node.i:
+        if node.pos_ in ("VERB", "AUX") and node.dep_ in _CLAUSE_DEPS and not (node.head.i == scope.i and node.tag_ == "VBG"):
+            return True
+        node = node.head
+    return False
 
 
 def _joined(spans: list[Span]) -> list[str]:
