@@ -259,6 +259,26 @@ def test_acts_dated_long_before_the_article_are_background(code_sentence, text, 
     assert bool(code_sentence(text, date="2005-02-10")) is coded
 
 
+@pytest.mark.parametrize("text, modality", [
+    # wishes, guesses, conditions and questions are no acts
+    ("The Tories want the information commissioner to investigate Labour.", None),
+    ("The UK would welcome migrants from Poland.", None),
+    ("Hopefully Labour MPs will back the prime minister.", None),
+    ("Critics asked how Britain would punish Iran.", None),
+    ("The aim of UKIP is to withdraw Britain from the EU.", None),
+    # announced, scheduled and reported future acts are planned
+    ("The information commissioner will investigate the Labour Party.", "planned"),
+    ("Labour MPs will back the prime minister.", "planned"),
+    ("Britain said it would impose sanctions on Iran.", "planned"),
+    ("Britain is to withdraw its troops from Iraq.", "planned"),
+    ("The Red Cross chartered planes to deliver aid to Indonesia.", "planned"),  # a purpose
+    ("Britain asked Iran to release the sailors.", "occurred"),  # the asking happened
+])
+def test_wishes_guesses_and_questions_are_not_plans(code_sentence, text, modality):
+    events = code_sentence(text)
+    assert (events[0].modality if events else None) == modality
+
+
 @pytest.mark.parametrize("text", [
     "More than 150,000 people were killed by the Asian Tsunami.",
     "At least 20 people died when the train derailed after a collision near Leeds.",

@@ -23,7 +23,7 @@ SENTENCES = [
     ("Qatar hosted talks between the Taliban and Afghan officials.", "043"),
     ("Sudan and South Sudan negotiated a new border deal.", "046"),
     ("Norway mediated between the government and the rebels.", "045"),
-    ("Israel and Jordan signed a peace treaty in 1994.", "057"),
+    ("Israel and Jordan signed a peace treaty on Monday.", "057"),
     ("The European Union praised the Ukrainian government for the reforms.", "051"),
     ("Sweden recognised the State of Palestine on Thursday.", "054"),
     ("Sri Lanka established diplomatic ties with Iran.", "050"),

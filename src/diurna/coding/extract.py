@@ -48,8 +48,12 @@ _COMPLEMENT_DEPS = {"ccomp", "xcomp", "dobj", "acl", "pobj", "conj", "pcomp", "a
 # Prepositions through which an agreement's content passes ("agreed on a ceasefire"); not "in",
 # which is adverbial more often than not ("pledged in a 2018 agreement").
 _COMPLEMENT_PREPS = {"on", "to", "for", "of"}
-_FUTURE_AUX = {"will", "shall", "would"}
-_HEDGE_AUX = {"may", "might", "could", "should", "must", "can", "ought"}
+_FUTURE_AUX = {"will", "shall"}
+# "would" is a condition or a guess ("the UK would welcome migrants", "would then reject")
+_HEDGE_AUX = {"may", "might", "could", "should", "must", "can", "ought", "would"}
+# Heads of an infinitive that schedule it: "is to visit", "set to", "due to", "about to".
+_AIM_NOUNS = {"aim", "job", "goal", "idea", "task", "objective", "purpose", "intention", "hope", "dream", "mission"}
+_SCHEDULING_HEADS = {"be", "set", "due", "about", "going", "poised", "expect", "schedule", "plan", "intend"}
 _PRONOUNS = {"he", "she", "it", "they", "him", "her", "them", "its", "his", "their"}
 _PERSON_PRONOUNS = {"him", "her", "them", "us", "he", "she", "they", "we"}
 # Passives that state their subject's own stance towards a "to" phrase.
@@ -420,6 +424,8 @@ def _outer_act(verb: Token, lexicon: Lexicon) -> tuple[EventMention | None, set[
         return None
     core = [t for c in complements for t in _core_of(c) if t.i != verb.i]
     suppressed = {t.i for t in core if match_sense(t, lexicon) is not None}
+    if outer.family == "appeal" and any(_asked_about(c) for c in complements if c.dep_ == "ccomp"):
+        return None, suppressed | {verb.i}  # "asked how Britain would punish Iran": a question, no appeal
     inner = next(filter(None, (_inner_act(c, lexicon) for c in complements)), None)
     own = match_sense(verb, lexicon) if verb.pos_ == "VERB" else None
     has_clause = any(c.dep_ in ("xcomp", "ccomp") for c in complements)
@@ -762,6 +768,7 @@ def modality_of(token: Token, lexicon: Lexicon) -> tuple[Modality, int | None]:
     """How the text presents the event, and who claims it (token index of the claimant head)."""
     modality: Modality = "occurred"
     claimant: int | None = None
+    reported_future = False
     node = token
     for step in range(8):
         aux = {c.lower_ for c in node.children if c.dep_ in ("aux", "auxpass")}
@@ -771,9 +778,20 @@ def modality_of(token: Token, lexicon: Lexicon) -> tuple[Modality, int | None]:
         if step > 0 and lexicon.cue(lemma_of(node, lexicon), "deny"):
             subjects = verb_subjects(node)
             return "negated", subjects[0].i if subjects else claimant
-        if aux & _HEDGE_AUX or (step > 0 and lexicon.cue(lemma_of(node, lexicon), "hedge")):
-            modality = "hypothetical"  # "might try to target": a hedge above an infinitive wins
-        elif modality == "occurred" and (aux & _FUTURE_AUX or (step == 0 and "to" in aux and node.tag_ == "VB")):
+        hedged = any(c.dep_ == "advmod" and lexicon.cue(c.lower_, "hedge") for c in node.children)
+        if aux == {"would"} and modality == "occurred" and not hedged:
+            modality, reported_future = "hypothetical", True  # "the UK would welcome", unless reported
+        elif aux & _HEDGE_AUX or hedged or (step > 0 and lexicon.cue(lemma_of(node, lexicon), "hedge")) \
+                or _asked_about(node):
+            # "might try to target", "hopefully will support", "how they will fund"
+            modality, reported_future = "hypothetical", False
+        elif modality == "occurred" and step == 0 and "to" in aux and node.tag_ == "VB":
+            # an infinitive is planned when it is a purpose ("dispatched inspectors to monitor")
+            # or scheduled or intended ("is to visit", "decided to back", "set to"); someone's
+            # leave or wish is no act ("persuaded them to fund", "the aim is to withdraw")
+            scheduled = node.dep_ == "advcl" or _scheduled(node.head, lexicon)
+            modality = "planned" if scheduled else "hypothetical"
+        elif modality == "occurred" and aux & _FUTURE_AUX:
             modality = "planned"
         elif modality == "occurred" and step > 0 and (lexicon.cue(lemma_of(node, lexicon), "intent")
                                                        or lexicon.cue(lemma_of(node, lexicon), "bind")):
@@ -784,6 +802,8 @@ def modality_of(token: Token, lexicon: Lexicon) -> tuple[Modality, int | None]:
                 claimant = subjects[0].i
                 if modality == "occurred":
                     modality = "claimed"
+                elif reported_future:
+                    modality = "planned"  # "said they would blockade Paris": a reported "will"
         if node.head is node or not _is_complement_step(node):
             break
         node = node.head
@@ -794,6 +814,24 @@ def modality_of(token: Token, lexicon: Lexicon) -> tuple[Modality, int | None]:
             if modality == "occurred":
                 modality = "claimed"
     return modality, claimant
+
+
+def _scheduled(head: Token, lexicon: Lexicon) -> bool:
+    """"is to visit", "decided to back", "an agreement to de-escalate"; not "the aim is to withdraw"."""
+    lemma = lemma_of(head, lexicon)
+    if lemma == "be":
+        return not any(c.dep_ == "nsubj" and c.lemma_.lower() in _AIM_NOUNS for c in head.children)
+    return head.pos_ in ("NOUN", "PROPN") or lemma in _SCHEDULING_HEADS or lexicon.cue(lemma, "intent") \
+        or lexicon.cue(lemma, "bind") or lemma in lexicon.outer
+
+
+def _asked_about(verb: Token) -> bool:
+    """An indirect question or a free relative names no act: "questioned how Labour would fund
+    its plans", "asked whether they had attacked", "did not deliver what they promised"."""
+    if verb.dep_ not in ("ccomp", "pcomp", "advcl", "csubj", "xcomp", "pobj", "dobj"):
+        return False
+    return any((c.tag_ == "WRB" and c.lower_ in ("how", "why")) or (c.dep_ == "mark" and c.lower_ == "whether")
+               or (c.tag_ == "WP" and c.lower_ == "what") for c in verb.children)
 
 
 def _according_to(sentence: Span) -> Token | None:
