@@ -283,6 +283,21 @@ def test_wishes_guesses_and_questions_are_not_plans(code_sentence, text, modalit
     "More than 150,000 people were killed by the Asian Tsunami.",
     "At least 20 people died when the train derailed after a collision near Leeds.",
     "The earthquake killed 300 people in Bam.",
+    "The minister said about 440 Britons were dead or missing in the disaster.",  # victims of a country
+    "Four people died when a high speed train derailed near Reading.",
 ])
 def test_disaster_deaths_are_not_acts_of_force(code_sentence, text):
     assert code_sentence(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "In 1998 the party said it would not return to Blackpool but did so in 2002.",
+    "Tony Blair offered his congratulations, as did Conservative leader Michael Howard.",
+])
+def test_regression_did_is_never_a_clipped_died(code_sentence, text):
+    assert [e.plover_type for e in code_sentence(text)] in ([], ["SUPPORT"])
+
+
+def test_regression_a_role_word_tagged_as_a_name_is_still_an_actor(code_sentence):
+    (event,) = code_sentence("Rebels attacked the army base in Goma.")
+    assert (event.source_code, event.target_code) == ("CODREB", "CODMIL")

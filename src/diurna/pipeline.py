@@ -186,8 +186,7 @@ class Coder:
         a violent cause ("killed in a blast"), a weapon or an armed group in the sentence, or at
         least three victims; never a flood, a crash or a disease."""
         sentence = doc[mention.trigger].sent
-        if any(self.lexicon.domains.get(t.lemma_.lower()) == "disaster" or self.lexicon.domains.get(t.lower_) == "disaster"
-               for t in sentence if t.pos_ in ("NOUN", "PROPN")):
+        if self._disaster(sentence):
             return False  # "100 people died in the floods", "killed in a crash"
         if mention.sense.code in _WAR_CODES or doc[mention.trigger].lemma_.lower() in _WAR_NOUNS:
             return True
@@ -201,6 +200,10 @@ class Coder:
             if self.lexicon.agents.get(lemma) in ARMED_SECTORS and token.tag_ in ("NNS", "NNPS"):
                 return True  # "soldiers", "militants"; not "an evil force"
         return any(count >= 3 for count in _victim_counts(mention, doc))
+
+    def _disaster(self, sentence: Span) -> bool:
+        return any(self.lexicon.domains.get(t.lemma_.lower()) == "disaster" or self.lexicon.domains.get(t.lower_) == "disaster"
+                   for t in sentence if t.pos_ in ("NOUN", "PROPN", "VERB"))
 
     def _domain_of(self, sentence: Span) -> str | None:
         """sport, culture or commerce when the sentence has a score or a domain word."""
@@ -237,8 +240,11 @@ class Coder:
             cameo = self.lexicon.cameo[mention.sense.civil_code]
         if not _has_political_actor(sources, targets, cameo.root, mention.agentless):
             return []
-        if mention.agentless and not any(_political(a) for a in actors) and not self._conflict_context(doc, mention):
-            return []  # "two friends were shot": a crime with no political actor and no sign of conflict
+        if mention.agentless and (self._disaster(doc[mention.trigger].sent) or (
+                not any(_political(a) for a in actors) and not self._conflict_context(doc, mention))):
+            # "440 Britons were dead or missing in the disaster": no act of force; "two friends
+            # were shot": a crime with no political actor and no sign of conflict
+            return []
         if mention.sense.mutual and cameo.root < "07" and not targets and len(sources) < 2:
             return []  # "X agreed", "X met": a meeting or agreement needs a second party
         if not targets and cameo.code.startswith(_TARGET_REQUIRED):

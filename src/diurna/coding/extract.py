@@ -151,8 +151,8 @@ def lemma_of(token: Token, lexicon: Lexicon) -> str:
     lexicons know."""
     lemma = _lemma(token)
     known = lexicon.known_words
-    if lemma in known or token.pos_ not in ("VERB", "AUX"):
-        return lemma
+    if lemma in known or token.pos_ not in ("VERB", "AUX") or token.is_stop:
+        return lemma  # "did" is "do", never a clipped "die"
     form = token.lower_
     for candidate in (form, form[:-1], form[:-2], form[:-3], form[:-3] + "e", form[:-1] + "e" if form.endswith("d") else ""):
         if candidate in known:

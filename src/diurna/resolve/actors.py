@@ -106,7 +106,8 @@ class ActorResolver:
                 antecedent = self._antecedent(possessor, day)
                 if antecedent:
                     return [Actor(text=text, country=antecedent[0].country, sector=agent_sector)]
-            if head.pos_ != "PROPN" or head.lemma_.lower() in self.lexicon.agents:
+            if head.pos_ != "PROPN" or head.lower_ in self.lexicon.agents or head.lower_[:-1] in self.lexicon.agents:
+                # a role word the tagger took for a name at the start of a sentence ("Rebels attacked")
                 return [Actor(text=text, sector=agent_sector)]
             return []
 
