@@ -279,6 +279,23 @@ def test_wishes_guesses_and_questions_are_not_plans(code_sentence, text, modalit
     assert (events[0].modality if events else None) == modality
 
 
+@pytest.mark.parametrize("text, coded", [
+    # firms named by their trade are no states, even with a country in the name
+    ("Australian building products group James Hardie has agreed to pay $1bn to asbestos victims.", False),
+    ("Scandal-hit jet fuel supplier China Aviation Oil has offered to repay its creditors.", False),
+    ("They persuaded venture capitalists Sequoia Capital to fund Yahoo.", False),
+    ("The Australian government agreed to pay compensation to the victims.", True),
+    # force nouns about abstractions, markets and courts are metaphors
+    ("The explosion in Xbox Live traffic should be seen as a clarion call, he said.", False),
+    ("Voters were turned off by the battle of words between the politician and the journalist.", False),
+    ("Mr Blunkett won the first round of a High Court battle with Mrs Quinn.", False),
+    ("An explosion in a crowded market killed 12 people in Baghdad.", True),
+    ("An explosion of a roadside bomb killed two soldiers near Kandahar.", True),
+])
+def test_firms_and_figures_of_speech_are_not_political_acts(code_sentence, text, coded):
+    assert bool(code_sentence(text)) is coded
+
+
 @pytest.mark.parametrize("text", [
     "More than 150,000 people were killed by the Asian Tsunami.",
     "At least 20 people died when the train derailed after a collision near Leeds.",

@@ -611,6 +611,8 @@ def _verb_targets(verb: Token, sense: TriggerSense, lexicon: Lexicon) -> list[To
 def _noun_event(noun: Token, sense: TriggerSense, lexicon: Lexicon) -> EventMention | None:
     if _is_mention(noun):
         return None
+    if sense.code[:2] in _FORCE_ROOTS and _figurative(noun, lexicon):
+        return None
     sources, targets, light_verb, binder = _noun_participants(noun, sense, lexicon)
     agentless = False
     if not sources:
@@ -629,6 +631,19 @@ def _noun_event(noun: Token, sense: TriggerSense, lexicon: Lexicon) -> EventMent
     return EventMention(noun.i, sense, _indices(sources), _indices(targets), modality, claimant,
                         _place(noun) or _place(phrase_head(noun)) or _place(light_verb),
                         anchor.i if anchor is not None else None, agentless)
+
+
+def _figurative(noun: Token, lexicon: Lexicon) -> bool:
+    """A force noun whose "of" or "in" names an abstraction, in a sentence that names no place:
+    "the battle of words", "an explosion in Xbox Live traffic", "an explosion of quangos"."""
+    if any(t.ent_type_ in ("GPE", "LOC", "FAC") for t in noun.sent):
+        return False
+    complements = _prep_objects(noun, {"of", "in"})
+    return bool(complements) and not any(
+        is_person_like(c, lexicon) or c.like_num or c.ent_type_ in ("NORP", "PERSON")
+        or c.lemma_.lower() in lexicon.targets or c.lemma_.lower() in lexicon.agents
+        or any(m.lemma_.lower() in lexicon.targets for m in c.children if m.dep_ == "compound")
+        for c in complements)
 
 
 def _is_mention(noun: Token) -> bool:

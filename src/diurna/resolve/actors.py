@@ -24,6 +24,11 @@ _MODIFIER_DEPS = {"compound", "amod", "poss", "nmod"}
 _ACTOR_PLACE_POPULATION = 50_000
 # Agent nouns that in a proper name do not name a role.
 _NAME_WORDS = {"capital", "state", "city"}
+# Industries that make a "group" or a "giant" a firm: "building products group", "the oil giant".
+_INDUSTRIES = {"product", "products", "steel", "oil", "media", "drink", "drinks", "food", "building", "banking",
+               "insurance", "mining", "energy", "chemical", "chemicals", "pharmaceutical", "drug", "retail",
+               "engineering", "telecoms", "telecommunications", "software", "technology", "car", "airline",
+               "travel", "leisure", "entertainment", "music", "publishing", "property", "construction"}
 # Modifiers that make a role a company's: "chief operating officer", "marketing director".
 _CORPORATE_WORDS = {"operating", "financial", "executive", "technology", "marketing", "commercial", "managing",
                     "sales", "investment"}
@@ -263,6 +268,10 @@ class ActorResolver:
         sector = self.lexicon.agents.get(lemma)
         if sector == "MIL" and any(c.lower_ == "security" for c in token.children):
             return "COP"  # "security forces"
+        if lemma in ("group", "giant", "firm") and any(
+                c.dep_ == "compound" and (self.lexicon.domains.get(c.lemma_.lower()) == "commerce" or c.lemma_.lower() in _INDUSTRIES)
+                for c in token.children):
+            return "BUS"  # "building products group James Hardie", "the oil giant"
         if sector == "MIL":
             # "rebel forces", "opposition fighters", "militia troops" are not a state's army
             for child in token.children:
@@ -284,7 +293,12 @@ class ActorResolver:
     def _title_sector(self, tokens: list[Token]) -> str | None:
         """A title in a name ("President", "Foreign Minister") gives the sector."""
         for token in tokens:
-            sector = self.lexicon.agents.get(token.lower_)
+            if token.pos_ == "PROPN" and token.lower_ in _NAME_WORDS:
+                continue  # "Sequoia Capital" names a firm; it is no capital city
+            if token.lemma_.lower() in ("group", "giant", "firm") and self._agent_sector(token) == "BUS":
+                return "BUS"  # "building products group James Hardie"
+            sector = self.lexicon.agents.get(token.lower_) or (
+                self.lexicon.agents.get(token.lemma_.lower()) if token.tag_ == "NNS" else None)
             if sector is not None:
                 return sector
         return None
