@@ -296,6 +296,27 @@ def test_firms_and_figures_of_speech_are_not_political_acts(code_sentence, text,
     assert bool(code_sentence(text)) is coded
 
 
+@pytest.mark.parametrize("text, coded", [
+    # a participle that describes its noun inside a sentence with its own verb
+    ("Mr Kennedy argued that British troops deployed in Iraq should be replaced.", False),
+    ("Four US soldiers killed in combat in Afghanistan", True),  # a headline participle is the news
+    # an opinion shared is no agreement
+    ("Deputy Speaker Sylvia Heal agreed it was of concern.", False),
+    ("Turkey and Russia agreed on a ceasefire in Idlib.", True),
+    # fighting for an abstraction is a metaphor; fighting for a place is not
+    ("He urged the party faithful to go out and fight for victory.", False),
+    ("Rebels fought for control of Aleppo on Monday.", True),
+])
+def test_descriptions_opinions_and_causes_are_not_acts(code_sentence, text, coded):
+    assert bool(code_sentence(text)) is coded
+
+
+def test_what_is_discussed_is_no_party(code_sentence):
+    events = code_sentence("The government had been negotiating the return of the detainees with Pakistan.")
+    assert events and all("PAK" in (e.source_code, e.target_code) and "CVL" not in e.target_code for e in events)
+    assert code_sentence("The government had been negotiating the return of the detainees since 2003.") == []
+
+
 @pytest.mark.parametrize("text", [
     "More than 150,000 people were killed by the Asian Tsunami.",
     "At least 20 people died when the train derailed after a collision near Leeds.",

@@ -472,6 +472,9 @@ def _domestic_country(event: Event) -> Event:
                 or getattr(event, f"{role}_org"):
             continue
         country = event.place_country if event.place_country and event.geo_precision != "article" else None
+        if getattr(event, f"{role}_sector") in _STATE_SECTORS and country == getattr(event, f"{other}_country") \
+                and (getattr(event, f"{other}_sector") or getattr(event, f"{other}_org")):
+            country = None  # "the cabinet discussed it with the United States": the place is the other party's
         if country is None and getattr(event, f"{role}_sector") not in _STATE_SECTORS \
                 and getattr(event, f"{other}_sector") in _STATE_SECTORS:
             country = getattr(event, f"{other}_country")  # not for armies: "destroyed military vehicles" may be the enemy's

@@ -431,6 +431,9 @@ def _outer_act(verb: Token, lexicon: Lexicon) -> tuple[EventMention | None, set[
     has_clause = any(c.dep_ in ("xcomp", "ccomp") for c in complements)
     if inner is None and outer.family == "refusal" and has_clause:
         return None, suppressed | {verb.i}  # "refused to comment", "declined to rule out": no act refused
+    if inner is None and lemma_of(verb, lexicon) == "agree" and any(
+            c.dep_ == "ccomp" and any(s.dep_ in ("nsubj", "nsubjpass") for s in c.children) for c in complements):
+        return None, suppressed | {verb.i}  # "agreed it was of concern": an opinion shared, no agreement
     if inner is None and (outer.family in _NEEDS_INNER or not has_clause):
         return None  # the verb's own sense, if any, codes it ("refused admittance")
     inner_token, inner_sense = inner if inner else (None, None)
@@ -506,8 +509,14 @@ def _outer_targets(verb: Token, outer: OuterAct, inner: Token | None, inner_sens
 
 # --- events from verbs and adjectives -------------------------------------------------
 
+def _has_finite_verb(sentence: Span) -> bool:
+    return any(t.tag_ in ("VBD", "VBZ", "VBP", "MD") and t.dep_ in ("ROOT", "aux", "auxpass") for t in sentence)
+
+
 def _verb_event(verb: Token, sense: TriggerSense, lexicon: Lexicon) -> EventMention | None:
     agentless = False
+    if verb.dep_ == "csubj" and verb.tag_ == "VBG":
+        return None  # "Detaining suspects without trial breaks human rights laws": an activity, no act
     harm = lexicon.cue(lemma_of(verb, lexicon), "harm")
     if verb.dep_ == "acl" and verb.tag_ == "VBN" and _pos(verb.head) == "noun" and _children(verb, _OBJECT_DEPS):
         # a headline the parser read as a noun phrase: "Syrian government airstrikes killed 12
@@ -516,7 +525,12 @@ def _verb_event(verb: Token, sense: TriggerSense, lexicon: Lexicon) -> EventMent
         agentless = _is_violent_noun(verb.head, lexicon)
     elif verb.dep_ == "acl" and verb.tag_ == "VBN" and (_pos(verb.head) == "noun" or verb.head.like_num):
         # "Four US soldiers killed in combat", "a journalist detained in Almaty": the noun is the
-        # victim ("two imprisoned bloggers", before the noun, describes a state, not an event)
+        # victim ("two imprisoned bloggers", before the noun, describes a state, not an event).
+        # Inside a sentence with its own main verb, a participle other than a harm describes its
+        # noun: "British troops deployed in Iraq should be replaced", "Habib, previously accused
+        # of terrorist offences, will be released"
+        if not harm and _has_finite_verb(verb.sent) and not _prep_objects(verb, {"by"}):
+            return None
         sources = [a for g in _prep_objects(verb, {"by"}) for a in _with_conjuncts(g)]
         targets = _with_conjuncts(verb.head)
         agentless = not sources
@@ -579,6 +593,12 @@ def _concrete_objects(verb: Token, lexicon: Lexicon) -> bool:
     if means and not any(m.lemma_.lower() in lexicon.targets for m in means):
         return False  # "bombarded with pop-up ads", "hit with a fine"
     objects = object_tokens(verb)
+    causes = _prep_objects(verb, {"for"})
+    if not objects and causes and not any(
+            is_person_like(c, lexicon) or c.lemma_.lower() in lexicon.targets
+            or any(t.pos_ == "PROPN" or t.ent_type_ in ("GPE", "LOC", "FAC", "ORG", "NORP", "PERSON") for t in c.subtree)
+            for c in causes):
+        return False  # "fight for victory", "battling for every vote"; not "fought for control of Aleppo"
     if not objects:
         return True
     return any(is_person_like(o, lexicon) or o.pos_ == "PROPN" or o.like_num
@@ -597,6 +617,8 @@ def _verb_targets(verb: Token, sense: TriggerSense, lexicon: Lexicon) -> list[To
                for g in _prep_objects(o, {"between", "among", "with"}) for t in _with_conjuncts(g)]
     if parties:
         return parties  # "hosted talks between the Taliban and Afghan officials"
+    if sense.pos == "verb" and lexicon.cue(lemma_of(verb, lexicon), "topic"):
+        objects = []  # "discussed military action with Israel": the object is what is talked about
     if sense.pos == "verb" and not sense.object_is_instrument and objects:
         return objects
     datives = _children(verb, {"dative", "iobj"})
