@@ -317,6 +317,16 @@ def test_what_is_discussed_is_no_party(code_sentence):
     assert code_sentence("The government had been negotiating the return of the detainees since 2003.") == []
 
 
+def test_regression_dashes_around_an_apposition_join_no_names(code_sentence):
+    # "Poland - a large EU member - has requested": one requester, not Poland and the EU
+    events = code_sentence("Poland - a large and therefore crucial EU member - has requested more time from the Commission.")
+    assert {e.source_code for e in events} == {"POL"}
+
+
+def test_regression_a_hyphenated_trade_names_one_firm(code_sentence):
+    assert code_sentence("German-US car firm DaimlerChrysler agreed to buy a stake in Mitsubishi.") == []
+
+
 @pytest.mark.parametrize("text", [
     "More than 150,000 people were killed by the Asian Tsunami.",
     "At least 20 people died when the train derailed after a collision near Leeds.",

@@ -73,7 +73,9 @@ class ActorResolver:
         # "Putin-Erdogan meeting": one actor per hyphen-joined name, but only when the head is a
         # name or an event; "the Syrian-Turkish conflict" names no actor
         named_or_event = head.pos_ == "PROPN" or match_sense(head, self.lexicon) is not None
-        if agent_sector is None and named_or_event and len(matches) >= 2 and any(t.text == "-" for t in tokens):
+        joined = any(t.text == "-" and not t.whitespace_ and t.i > 0 and not t.nbor(-1).whitespace_ for t in tokens)
+        if agent_sector is None and named_or_event and len(matches) >= 2 and joined \
+                and self._title_sector(tokens) != "BUS":  # "German-US car firm DaimlerChrysler" is one firm
             return _unique(_actor(_text_of(head.doc, m.start, m.end), m.entry) for m in matches)
 
         head_match = next((m for m in matches if m.start <= head.i < m.end), None)
