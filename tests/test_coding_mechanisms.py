@@ -254,6 +254,9 @@ def test_actor_country_and_sector_from_the_whole_phrase(code_sentence, text, sou
     ("Troops opened fire on protesters in Beijing last week.", True),
     # a past date inside a clause about another act does not date the act
     ("Libya offered to hand over to Britain two men suspected of bombing a plane in 1988.", True),
+    # a temporal clause shares its main clause's time, and a when-clause dates its main act
+    ("The EU imposed its arms ban on China in 1989 after troops opened fire on protestors in Beijing.", False),
+    ("President Lula promised to reduce unemployment when he was elected in 2002.", False),
 ])
 def test_acts_dated_long_before_the_article_are_background(code_sentence, text, coded):
     assert bool(code_sentence(text, date="2005-02-10")) is coded

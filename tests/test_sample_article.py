@@ -109,6 +109,9 @@ def test_dates_are_as_precise_as_the_text(coded_sample):
     assert dated == {
         ("ceasefire", dt.date(2020, 3, 6), "time", "00:00", "midnight on March 6"),
         ("Operation", dt.date(2020, 2, 24), "week", None, "last week"),  # week of Monday 24 February
+        # "launched ... last week after Syrian Army attacks ... killed several Turkish troops": the
+        # after-clause shares the launch's week (the Balyun strike was on 27 February)
+        ("killed", dt.date(2020, 2, 24), "week", None, "last week"),
         ("pledged", dt.date(2018, 1, 1), "year", None, "2018"),  # year only: no invented day
     }
     # "agreed ... starting from midnight on March 6": the agreement itself happened, and cannot

@@ -313,10 +313,12 @@ class Coder:
 
     def _date(self, mention: EventMention, doc: Doc, published, dates: DateMentions) -> EventDate | None:
         """The first date mention in the trigger's phrase, else in its light/agreement verb's,
-        else one on a verb above the trigger in its sentence ("were killed yesterday in a blast")."""
+        else one on a verb above the trigger in its sentence ("were killed yesterday in a blast"),
+        else one of the clause a temporal clause ties it to ("after troops opened fire")."""
         planned = mention.modality in ("planned", "hypothetical")
         scopes = [doc[mention.trigger]] + ([doc[mention.anchor]] if mention.anchor is not None else [])
-        for text in [t for scope in scopes for t in dates.within(scope)] + dates.above(doc[mention.trigger]):
+        for text in [t for scope in scopes for t in dates.within(scope)] + dates.above(doc[mention.trigger]) \
+                + [t for scope in scopes for t in dates.around(scope)]:
             resolved = self.dates.resolve(text, published, planned)
             if resolved is not None:
                 return resolved
