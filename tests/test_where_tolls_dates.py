@@ -214,12 +214,13 @@ def test_subdivisions_always_have_a_point(coder, code_sentence):
     # no town is tied to Jammu and Kashmir: its namesake town gives the point
     kashmir = coder.gazetteer.resolve("Kashmir", ["IND"])
     assert (kashmir.kind, kashmir.country) == ("admin1", "IND") and kashmir.latitude is not None
-    # nor to Punjab (Pakistan), which names no town at all: the event keeps the province's name
-    # and gets the country's point, with the precision of that point
+    # Punjab (Pakistan) names no town, but its seat (Lahore, subdivisions.tsv) ties it to its towns:
+    # the event gets the province's own centroid, not the country's point
     events = code_sentence("Pakistani troops attacked militants in Punjab province.")
-    assert events and {(e.place_name, e.admin1, e.geo_precision) for e in events} == {("Punjab", "Punjab", "country")}
+    assert events and {(e.place_name, e.admin1, e.geo_precision) for e in events} == {("Punjab", "Punjab", "admin1")}
     pakistan = coder.gazetteer.country("PAK")
-    assert all((e.latitude, e.longitude) == (pakistan.latitude, pakistan.longitude) for e in events)
+    assert all((e.latitude, e.longitude) != (pakistan.latitude, pakistan.longitude) and 29 < e.latitude < 33.5
+               and 70 < e.longitude < 75.5 for e in events)
 
 
 def test_a_qualifying_town_keeps_a_village_in_its_country(coder):
@@ -248,6 +249,8 @@ def test_village_qualified_in_parentheses(coder):
 def test_a_lone_village_sized_namesake_or_an_acronym_is_no_place(coder):
     # regression: "killed in Kashmir" went to Cashmere (Washington, 3,000 people) and "at LoC"
     # (the Line of Control) to Bình Long in Vietnam
-    assert coder.gazetteer.resolve_phrase("Kashmir") is None
+    kashmir = coder.gazetteer.resolve_phrase("Kashmir")  # the Indian subdivision, never the town in Washington
+    assert (kashmir.country, kashmir.kind) == ("IND", "admin1")
+    assert coder.gazetteer.resolve_phrase("Cashmere") is None
     assert coder.gazetteer.resolve_phrase("LoC") is None
     assert coder.gazetteer.resolve_phrase("Saraqib").country == "SYR"  # a town of 34,000 needs no context

