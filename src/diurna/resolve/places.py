@@ -52,6 +52,11 @@ _FEATURE_WORDS = {"city", "town", "village", "area", "areas", "suburb", "outskir
 _SUPRANATIONAL = {"africa", "asia", "europe", "america", "americas", "middle east", "sahel", "balkans", "caucasus",
                   "west africa", "east africa", "north africa", "central asia", "south asia", "latin america", "oceania",
                   "west africa province", "maghreb", "levant", "gulf", "arabian peninsula", "horn of africa"}
+# Subdivisions named by a common word ("West", "Littoral", "Lakes", "Plateau") are only taken
+# with their admin word ("West Region", "Plateau State").
+_GENERIC = _DIRECTIONS | {"centre", "center", "littoral", "lakes", "unity", "bay", "coast", "plateau", "delta", "capital",
+                          "islands", "river", "mountains", "highlands", "lowlands", "north west", "south west",
+                          "north east", "south east", "far north", "far west", "central"}
 _COUNTRY_BONUS = 3.0
 # Below this population a town is only taken when the text gives a country to check it against.
 _LONE_TOWN = 10_000
@@ -270,6 +275,8 @@ class Gazetteer:
         if wants_admin:
             name = " ".join(words[:-1])
         found = [self.places[i] for i in self.exact.get(name_key(name), [])]
+        if not wants_admin and fold(name).removeprefix("the ") in _GENERIC:  # "the West", "Centre": a region only as "West Region"
+            found = [p for p in found if p.kind != "admin1"]
         if not found and countries:
             found = [self.places[i] for i in self.skeleton.get(skeleton_key(name), [])
                      if self.places[i].country in countries]

@@ -28,6 +28,9 @@ _PARTS = frozenset({"north", "south", "east", "west", "northeast", "northwest", 
                     "neighbourhood", "neighborhood", "suburb", "part", "edge"})
 _SUBDIVISION_NOUNS = frozenset({"province", "governorate", "region", "state", "oblast", "district", "county",
                                "prefecture", "department", "municipality", "republic", "rayon", "township", "commune"})
+# Nouns an adjectival country locates ("Afghan clash", "Somali unrest", "Afghan districts").
+_WHERE_NOUNS = _PARTS | _ADMIN_NOUNS | frozenset({"clash", "fighting", "violence", "unrest", "conflict", "bloodshed",
+                                                  "riot", "insurgency", "hostility", "combat", "battle", "standoff"})
 # Ranks: lower is better. A place phrase that names the event's own location beats a mention elsewhere.
 RANK_TRIGGER_PREP, RANK_CLAUSE_PREP, RANK_HEADLINE, RANK_ENTITY, RANK_ACTOR, RANK_DEMONYM = range(6)
 
@@ -106,8 +109,17 @@ def _mentions(doc: Doc, trigger: int, actor_heads: tuple[int, ...], lexicon: Lex
             continue
         add(entity.start, entity.end, rank)
     for index, country in demonyms:
-        add(index, index + 1, RANK_DEMONYM, country)
+        add(index, index + 1, RANK_HEADLINE if _says_where(doc[index], above) else RANK_DEMONYM, country)
     return sorted(found.values(), key=lambda m: (m.rank, abs(m.start - trigger)))
+
+
+def _says_where(demonym: Token, chain: set[int]) -> bool:
+    """"southern Afghan clash", "Somali unrest", "in two Afghan districts", "in the Afghan south":
+    an adjectival country on a noun of the event's own kind or on a part of the land says where
+    it happened. On an act with a doer ("Israeli strike", "Russian shelling") it names the doer."""
+    head = demonym.head
+    return demonym.dep_ in ("amod", "compound", "nmod") and head.lemma_.lower() in _WHERE_NOUNS and (
+        head.i in chain or head.head.i in chain or _place_prep(head) is not None)
 
 
 def _is_demonym(entity: Span, lexicon: Lexicon) -> bool:

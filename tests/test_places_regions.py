@@ -1,0 +1,64 @@
+"""Subdivisions and regions as news names them (subdivisions.tsv, regions.tsv), adjectival
+countries that say where, and country-level fallbacks with a point. Sentences are made up in
+wire style for these tests."""
+from __future__ import annotations
+
+import pytest
+
+from diurna.resolve.where import RANK_DEMONYM, RANK_HEADLINE, place_mentions
+
+
+def _located(events):
+    return {(e.place_country, e.geo_precision) for e in events}
+
+
+@pytest.mark.parametrize("text, country, box", [
+    # (lat_min, lat_max, lon_min, lon_max): the subdivision's own area, not the country's centroid
+    ("Gunmen killed four policemen in Nangarhar on Sunday.", "AFG", (33.8, 34.8, 69.8, 71.2)),
+    ("Rebels attacked an army battalion in North Darfur, a spokesman said.", "SDN", (12.5, 16.5, 23, 27.5)),
+    ("One rebel was killed in a clash with federal troops in Chechnya.", "RUS", (42.5, 44, 44.8, 46.7)),
+    ("Militants killed two soldiers in an ambush in Borno state.", "NGA", (10, 13.7, 11.5, 14.7)),
+    ("Two soldiers were killed in clashes with separatists in Donbas.", "UKR", (47, 49.5, 36.5, 40.5)),
+    ("Clashes between the army and rebels left six dead in North Kivu.", "COD", (-2, 1, 27.5, 30)),
+])
+def test_subdivisions_and_regions_by_their_english_names(code_sentence, coder, text, country, box):
+    events = code_sentence(text)
+    assert events and _located(events) == {(country, "admin1")}
+    national = coder.gazetteer.country(country)
+    for e in events:
+        assert box[0] < e.latitude < box[1] and box[2] < e.longitude < box[3], (e.latitude, e.longitude)
+        assert (e.latitude, e.longitude) != (national.latitude, national.longitude)
+
+
+def test_homonyms_across_countries_and_common_words(coder):
+    # the Afghan province, not the Iranian villages spelt the same way
+    assert coder.gazetteer.resolve_phrase("Fariab").country == "AFG"
+    # the peninsula, not Sinnai in Sardinia
+    sinai = coder.gazetteer.resolve_phrase("Sinai")
+    assert (sinai.country, sinai.kind) == ("EGY", "admin1")
+    # a subdivision named by a common word is only taken with its admin word
+    assert coder.gazetteer.resolve_phrase("the West") is None
+    assert coder.gazetteer.resolve_phrase("West Region").country == "CMR"
+    # a town of its own name still wins over the subdivision for a bare name
+    assert coder.gazetteer.resolve_phrase("Aleppo").kind == "city"
+
+
+def test_an_adjectival_country_on_the_event_says_where(coder):
+    def ranks(text):
+        doc = coder.parser.nlp(text)
+        root = next(doc.sents).root.i
+        return {doc[m.start].text: (m.rank, m.country) for m in place_mentions(doc, root, (), coder.lexicon) if m.country}
+
+    assert ranks("2 militants killed, 3 U.S. coalition troops wounded in southern Afghan clash")["Afghan"] == (
+        RANK_HEADLINE, "AFG")
+    assert ranks("Nine Taleban killed in clashes with security forces in Afghan south")["Afghan"] == (RANK_HEADLINE, "AFG")
+    # on an act with a doer the adjective names the doer, not the place
+    assert ranks("An Israeli strike killed five militants.")["Israeli"] == (RANK_DEMONYM, "ISR")
+
+
+def test_country_level_fallback_has_the_country_point(code_sentence, coder):
+    # the foreign troops' country is not where it happened; the clash's adjective is
+    events = code_sentence("2 militants killed, 3 U.S. coalition troops wounded in southern Afghan clash")
+    assert events and _located(events) == {("AFG", "country")}
+    afghanistan = coder.gazetteer.country("AFG")
+    assert all((e.latitude, e.longitude) == (afghanistan.latitude, afghanistan.longitude) for e in events)
