@@ -50,6 +50,19 @@ def _toll(nlp, text):
     ("More than 140 Syrians were killed yesterday, Wednesday", (141, None), None),
     ("More Than Two Hundred Terrorists Perished in Afghanistan", (201, None), None),
     ("The army neutralised up to 300 soldiers and multiple military vehicles.", (None, 300), None),
+    # a count unsaid: plural victims are at least two, a deadly attack or a suicide blast at least one
+    ("Insurgent fighters killed in overnight raid", (2, None), None),
+    ("Security forces killed militants near the border.", (2, None), None),
+    ("Gunmen killed people in the market.", None, None),  # "people" is a group word, not a count
+    ("Two new deadly attacks hit the north of the country", (1, None), None),
+    ("A suicide blast hit the market on Monday", (1, None), None),
+    ("A deadly attack killed 5 soldiers in the north.", (5, 5), None),  # a count beats "deadly"
+    # counts in other shapes
+    ("Airstrikes kill dozen rebels near the city", (12, 12), None),
+    ("20 #Taliban fighters were killed and 5 others were wounded in shelling", (20, 20), (5, 5)),
+    ("Two Islamic Jihad men said killed in clashes with police", (2, 2), None),
+    ("An Israeli drone's rocket kills Palestinian in northern Gaza", (1, 1), None),
+    ("War ordnance | Two civilians killed in explosion in the north", (2, 2), None),  # the rubric is no victim
 ])
 def test_tolls(nlp, text, deaths, injured):
     assert _toll(nlp, text) == (deaths, injured)

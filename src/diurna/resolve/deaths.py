@@ -45,6 +45,14 @@ _MATERIEL = frozenset({"vehicle", "tank", "truck", "car", "position", "depot", "
                        "rocket", "missile", "ammunition", "base", "checkpoint", "post", "camp", "system", "equipment"})
 
 
+# "deadly attacks", "a fatal ambush", "suicide blast" (the bomber at least): someone died, how many is not said
+_DEADLY = frozenset({"deadly", "fatal", "lethal", "bloody", "suicide"})
+# Verbs that report a death without seeing it ("Two men said killed", "three feared dead")
+_REPORTING = frozenset({"say", "report", "fear", "believe", "confirm", "claim", "presume"})
+# Punctuation that joins a headline's rubric to its story ("War ordnance | Two civilians killed")
+_RUBRIC = frozenset({"|", ":", "–", "—"})
+
+
 @dataclass(frozen=True)
 class Count:
     low: int | None  # None: open below
@@ -61,8 +69,11 @@ class Toll:
 
 def tolls(sentence: Span) -> list[Toll]:
     """Every toll the sentence states, one per death or injury word."""
-    found = []
+    found, deadly = [], []
     for token in sentence:
+        if token.lower_ in _DEADLY and token.dep_ in ("amod", "compound") and token.head.lemma_.lower() in _EVENT_NOUNS:
+            deadly.append(Toll(token.i, Count(1, None, f"{token.text} {token.head.text}"), None))  # "deadly attacks"
+            continue
         kind = _kind(token)
         if kind is None:
             continue
@@ -78,7 +89,7 @@ def tolls(sentence: Span) -> list[Toll]:
             found.append(Toll(token.i, None, Count(None, count.high, count.text) if shared else count))
         else:
             found.append(Toll(token.i, count, None))
-    return found
+    return found + deadly  # stated counts first
 
 
 def toll_for(trigger: Token, found: list[Toll]) -> tuple[Count | None, Count | None]:
@@ -93,7 +104,10 @@ def toll_for(trigger: Token, found: list[Toll]) -> tuple[Count | None, Count | N
         related = trigger.left_edge.i <= toll.word <= trigger.right_edge.i or word.left_edge.i <= trigger.i <= word.right_edge.i
         return (1 if related else 2), abs(toll.word - trigger.i)
 
-    deaths = min((t for t in found if t.deaths is not None), key=closeness, default=None)
+    def rank(toll: Toll) -> tuple[bool, tuple[int, int]]:  # a count beats "deadly" anywhere in the sentence
+        return doc[toll.word].lower_ in _DEADLY, closeness(toll)
+
+    deaths = min((t for t in found if t.deaths is not None), key=rank, default=None)
     injured = min((t for t in found if t.injured is not None), key=closeness, default=None)
     return (deaths.deaths if deaths else None), (injured.injured if injured else None)
 
@@ -138,7 +152,9 @@ def _count_for(word: Token, kind: str) -> Count | None:
         return Count(0, 0, " ".join(v.text for v in victims))
     counts = [c for c in (_count(v) for v in victims) if c is not None]
     if not counts:
-        return _including(victims)
+        # "people were killed, including 12 children": at least 12; "Militants killed": at least 2
+        return _including(victims) or (Count(2, None, " ".join(v.text for v in victims)) if any(
+            _plural_people(v) for v in victims) else None)
     low = sum(c.low or 0 for c in counts) if any(c.low is not None for c in counts) else None
     high = None if any(c.high is None for c in counts) else sum(c.high for c in counts)
     return Count(low, high, ", ".join(c.text for c in counts))
@@ -172,9 +188,20 @@ def _victims(word: Token) -> list[Token]:
         return _members(subjects[0])
     if subjects and word.lemma_.lower() in DEATH_VERBS and not any(c.dep_ in ("aux", "ccomp", "xcomp") for c in children):
         return _members(subjects[0])  # "Officer killed, 4 troops hurt": a headline's passive without its "was"
+    if word.dep_ in ("xcomp", "ccomp", "oprd") and word.head.lemma_.lower() in _REPORTING and not subjects:
+        # "Two Islamic Jihad men said killed", "three feared dead"
+        heads = [c for c in word.head.children if c.dep_ in ("nsubj", "nsubjpass")]
+        return _members(heads[0]) if heads else []
     if word.dep_ == "conj" and word.head.lemma_.lower() in DEATH_VERBS | INJURY_VERBS:  # "killed and wounded 20"
         return _victims(word.head)
     return []
+
+
+def _plural_people(noun: Token) -> bool:
+    """"Insurgents", "Palestinians", "Taliban militants": people, more than one, count unsaid."""
+    return noun.tag_ in ("NNS", "NNPS") and noun.lemma_.lower() not in _MATERIEL | _GROUPS and noun.lower_ not in (
+        "others", "people", "persons", "forces", "troops") and not any(
+        c.dep_ == "det" and c.lower_ in ("no", "every", "each", "all") for c in noun.children)
 
 
 def _members(head: Token, skip_own_verb: Token | None = None) -> list[Token]:
@@ -183,7 +210,8 @@ def _members(head: Token, skip_own_verb: Token | None = None) -> list[Token]:
     ("including 4 children")."""
     root = head
     while root.dep_ in ("conj", "appos") and root.head.i != root.i and root.head.pos_ in ("NOUN", "PROPN", "NUM") \
-            and _listed(root) and root.head.lemma_.lower() not in _EVENT_NOUNS:
+            and _listed(root) and root.head.lemma_.lower() not in _EVENT_NOUNS \
+            and not any(t.text in _RUBRIC for t in root.doc[root.head.i + 1:root.i]):
         root = root.head
     members = [root]
     stack = [root]
@@ -227,18 +255,28 @@ def _count(noun: Token, singular: bool = True) -> Count | None:
     if own is not None:
         return own
     for child in noun.children:
-        if child.dep_ in ("amod", "det") and child.lower_ in _VAGUE and child.i < noun.i:
+        if child.dep_ in ("amod", "det", "compound", "nummod") and child.lower_ in _VAGUE and child.i < noun.i:
             low, high = _VAGUE[child.lower_]
             return Count(low, high, noun.doc[child.i:noun.i + 1].text)
     if singular and noun.tag_ in ("NN", "NNP") and noun.pos_ in ("NOUN", "PROPN") and noun.lemma_.lower() not in _MATERIEL | _GROUPS \
             and not any(c.dep_ == "det" and c.lower_ in ("no", "every", "each", "all") for c in noun.children):
         return Count(1, 1, noun.doc[noun.left_edge.i:noun.i + 1].text)  # "soldier killed", "kill guard"
+    if singular and noun.tag_ == "JJ" and noun.ent_type_ == "NORP" and noun.dep_ in ("dobj", "nsubjpass"):
+        return Count(1, 1, noun.text)  # "rocket kills Palestinian": a person named by the adjective
     return None
 
 
 def _number_count(noun: Token) -> Count | None:
-    numbers = [c for c in noun.children if c.dep_ == "nummod" and c.i < noun.i]
-    return _number(numbers[0], noun) if numbers else None
+    """"12 soldiers", "dozen Houthi rebels", "20 #Taliban terrorists" (a hashtag's sign in between)."""
+    for number in (c for c in noun.children if c.dep_ == "nummod" and c.i < noun.i):
+        if number.pos_ == "SYM":
+            number = next((c for c in number.children if c.dep_ == "nummod" and c.like_num), number)
+        if number.lower_ == "dozen":
+            return Count(12, 12, noun.doc[number.i:noun.i + 1].text)
+        count = _number(number, noun)
+        if count is not None:
+            return count
+    return None
 
 
 def _number(number: Token, last: Token) -> Count | None:
