@@ -58,7 +58,52 @@ def test_an_adjectival_country_on_the_event_says_where(coder):
 
 def test_country_level_fallback_has_the_country_point(code_sentence, coder):
     # the foreign troops' country is not where it happened; the clash's adjective is
-    events = code_sentence("2 militants killed, 3 U.S. coalition troops wounded in southern Afghan clash")
+    events = code_sentence("2 militants killed, 3 U.S. coalition troops wounded in Afghan clash")
     assert events and _located(events) == {("AFG", "country")}
     afghanistan = coder.gazetteer.country("AFG")
     assert all((e.latitude, e.longitude) == (afghanistan.latitude, afghanistan.longitude) for e in events)
+
+
+@pytest.mark.parametrize("phrase, iso3, north_of_centre, east_of_centre", [
+    ("Northern Burkina Faso", "BFA", True, None),
+    ("NE Nigeria", "NGA", True, True),
+    ("eastern Ukraine", "UKR", None, True),
+    ("S. Philippines", "PHL", False, None),
+    ("southern South Sudan", "SSD", False, None),
+])
+def test_a_part_of_a_country_has_the_point_of_that_part(coder, phrase, iso3, north_of_centre, east_of_centre):
+    place = coder.gazetteer.resolve_phrase(phrase)
+    centre = coder.gazetteer.country(iso3)
+    assert (place.country, place.kind) == (iso3, "country") and place.name != centre.name
+    if north_of_centre is not None:
+        assert (place.latitude > centre.latitude + 0.5) == north_of_centre
+        assert (place.latitude < centre.latitude - 0.5) == (not north_of_centre)
+    if east_of_centre is not None:
+        assert place.longitude > centre.longitude + 0.5
+
+
+def test_a_compass_word_of_the_name_is_no_part(coder):
+    for phrase, iso3 in (("South Sudan", "SSD"), ("North Korea", "PRK"), ("Central African Republic", "CAF")):
+        place = coder.gazetteer.resolve_phrase(phrase)
+        centre = coder.gazetteer.country(iso3)
+        assert (place.name, place.latitude, place.longitude) == (centre.name, centre.latitude, centre.longitude)
+
+
+def test_an_event_in_a_part_of_a_country(code_sentence, coder):
+    events = code_sentence("Nine Taleban killed in clashes with security forces in Afghan south")
+    afghanistan = coder.gazetteer.country("AFG")
+    assert events and _located(events) == {("AFG", "country")}
+    assert all(e.place_name == "Afghanistan (south)" and e.latitude < afghanistan.latitude - 1 for e in events)
+    events = code_sentence("Shelling kills two children in eastern Ukraine, the defence ministry said.")
+    assert events and all(e.place_country == "UKR" and e.longitude > coder.gazetteer.country("UKR").longitude + 2
+                          for e in events)
+
+
+def test_country_names_of_the_lexicon_and_names_ending_in_an_admin_word(coder):
+    # "Burma" was a Jordanian village and "Central African Republic" nothing ("Republic" was read as
+    # an admin word); the lexicon's names never take over a place's own name ("Gaza" stays the city)
+    assert coder.gazetteer.resolve_phrase("Burma").country == "MMR"
+    assert coder.gazetteer.resolve_phrase("Central African Republic").kind == "country"
+    assert coder.gazetteer.resolve_phrase("Chechen Republic").country == "RUS"
+    gaza = coder.gazetteer.resolve_phrase("Gaza")
+    assert (gaza.country, gaza.kind) == ("PSE", "city")

@@ -310,7 +310,7 @@ class Coder:
 
         def resolve(mention: PlaceMention) -> Place | None:
             if mention.country is not None:
-                return self.gazetteer.country(mention.country)
+                return self.gazetteer.country(mention.country, mention.part)
             if mention.text not in resolved:
                 resolved[mention.text] = self.gazetteer.resolve_phrase(mention.text, countries)
             return resolved[mention.text]

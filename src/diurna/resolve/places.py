@@ -31,8 +31,8 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Iterable
 
-INDEX_VERSION = 5  # 4: admin1 on towns, centroids, subdivision short names; 5: seats, English names, regions
-_LEXICONS = ("subdivisions.tsv", "regions.tsv")  # part of the index: the cache name carries their hash
+INDEX_VERSION = 7  # 4: admin1 on towns, centroids, subdivision short names; 5: seats, English names, regions; 6: parts of countries; 7: the country lexicon's names
+_LEXICONS = ("subdivisions.tsv", "regions.tsv", "countries.tsv")  # part of the index: the cache name carries their hash
 MIN_POPULATION = 1000
 _ARTICLES = {"al", "el", "an", "ar", "as", "ash", "at", "ad", "az", "ud", "ul", "the"}
 _APOSTROPHES = dict.fromkeys(map(ord, "'’‘`ʿʾ´ʻʼ"), None)
@@ -116,18 +116,27 @@ class _Columns:
 
 class Gazetteer:
     def __init__(self, places: _Columns, exact: dict[str, tuple[int, ...]], skeleton: dict[str, tuple[int, ...]],
-                 continents: dict[str, str]):
+                 continents: dict[str, str], parts: dict[tuple[str, str], tuple[float, float]]):
         self.places = places
         self.exact = exact
         self.skeleton = skeleton
         self.continents = continents  # ISO-3 -> continent code (AF, AS, EU, NA, OC, SA, AN)
+        self.parts = parts  # (ISO-3, "north" ...) -> the point of that part of the country
         kinds, country_codes = places.columns[6], places.columns[4]
         self._country_index = {country_codes[i]: i for i, kind in enumerate(kinds) if kind == "country"}
 
-    def country(self, iso3: str) -> Place | None:
-        """The country as a place, with its centroid."""
+    def country(self, iso3: str, part: str | None = None) -> Place | None:
+        """The country as a place, with its centroid; with `part` ("north", "southeast",
+        "central"), the point of that part of it ("northern Burkina Faso"), still of kind country."""
         index = self._country_index.get(iso3)
-        return self.places[index] if index is not None else None
+        if index is None:
+            return None
+        place = self.places[index]
+        point = self.parts.get((iso3, part)) if part else None
+        if point is None:
+            return place
+        return Place(f"{place.name} ({part})", place.geonames_id, point[0], point[1], place.country, None, "country",
+                     place.population)
 
     @classmethod
     def load(cls, cache_dir: str | Path | None = None) -> Gazetteer:
@@ -138,8 +147,8 @@ class Gazetteer:
         if path.exists():
             try:
                 with path.open("rb") as handle:
-                    columns, exact, skeleton, continents = pickle.load(handle)
-                return cls(_Columns(columns), exact, skeleton, continents)
+                    columns, exact, skeleton, continents, parts = pickle.load(handle)
+                return cls(_Columns(columns), exact, skeleton, continents, parts)
             except Exception as err:  # noqa: BLE001 - truncated or corrupt cache: rebuild it
                 log.warning("the place index cache %s is damaged (%s); rebuilding it", path, type(err).__name__)
         log.info("building the place index (first run only, about 20 s; cached in %s)", path.parent)
@@ -148,7 +157,8 @@ class Gazetteer:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with tmp.open("wb") as handle:
-                pickle.dump((gazetteer.places.columns, gazetteer.exact, gazetteer.skeleton, gazetteer.continents), handle,
+                pickle.dump((gazetteer.places.columns, gazetteer.exact, gazetteer.skeleton, gazetteer.continents,
+                             gazetteer.parts), handle,
                             protocol=pickle.HIGHEST_PROTOCOL)
             tmp.replace(path)  # atomic: a concurrent reader never sees half a file
         except OSError as err:
@@ -173,6 +183,7 @@ class Gazetteer:
             groups[(city["countrycode"], city["admin1code"])].append(city)
         subdivisions: dict[str, list] = defaultdict(list)
         seats, english = _subdivision_lexicon()
+        country_names = _country_names()
         for sub in pycountry.subdivisions:  # first-level ones, and second-level ones the lexicon adds ("ID-AC" Aceh)
             if (sub.parent_code is None or sub.code in seats) and sub.country_code in iso3:
                 subdivisions[sub.country_code].append(sub)
@@ -254,9 +265,18 @@ class Gazetteer:
                 exact[key].append(index)
             for key in {_skeleton(k) for k in keys} - {""}:
                 skeleton[key].append(index)
+        # the country lexicon's other names ("Burma", "Britain"), where no place has that name
+        # ("Gaza", "West Bank" stay the places) and not abbreviations ("U.S.")
+        for index, place in enumerate(places):
+            if place.kind == "country":
+                for name in country_names.get(place.country, ()):
+                    key = memo.key(name)
+                    if key and key not in exact and any(ch.islower() for ch in name) and len(key) > 3:
+                        exact[key].append(index)
 
+        parts = {(iso3[iso2], part): point for iso2, group in by_country.items() for part, point in _parts(group).items()}
         return cls(_Columns.of(places), {k: tuple(v) for k, v in exact.items()},
-                   {k: tuple(v) for k, v in skeleton.items()}, continents)
+                   {k: tuple(v) for k, v in skeleton.items()}, continents, parts)
 
     def resolve(self, text: str, countries: Iterable[str] = ()) -> Place | None:
         """The most plausible place for `text`, preferring the article's countries.
@@ -275,6 +295,10 @@ class Gazetteer:
         if wants_admin:
             name = " ".join(words[:-1])
         found = [self.places[i] for i in self.exact.get(name_key(name), [])]
+        if wants_admin:  # "Central African Republic", "Chechen Republic": the admin word is part of the name
+            named = [self.places[i] for i in self.exact.get(name_key(parts[0]), []) if self.places[i].kind != "city"]
+            if named:
+                found = named
         if not wants_admin and fold(name).removeprefix("the ") in _GENERIC:  # "the West", "Centre": a region only as "West Region"
             found = [p for p in found if p.kind != "admin1"]
         if not found and countries:
@@ -319,7 +343,7 @@ class Gazetteer:
         for candidate in _phrase_candidates(head):
             place = self.resolve(", ".join([candidate, *qualifiers]), countries)
             if place is not None:
-                return place
+                return self._part(head, place, countries) if place.kind == "country" else place
         for qualifier in qualifiers:
             # "Kalo village (Djibo, Soum)": the village is not in the gazetteer, the town that
             # qualifies it is, and it is where the text puts the event
@@ -327,6 +351,18 @@ class Gazetteer:
             if place is not None:
                 return place
         return None
+
+    def _part(self, head: str, country: Place, countries: list[str]) -> Place:
+        """"Northern Burkina Faso", "NE Nigeria", "north Iraq": the country's part; a compass word
+        of the name itself ("South Sudan") is none."""
+        words = head.split()
+        for i, word in enumerate(words[:-1]):
+            part = compass(word)
+            if part is not None:
+                rest = self.resolve_phrase(" ".join(words[i + 1:]), countries)
+                if rest is not None and rest.kind == "country" and rest.country == country.country:
+                    return self.country(country.country, part) or country
+        return country
 
     def _known(self, qualifier: str) -> bool:
         words = fold(qualifier).split()
@@ -412,6 +448,18 @@ def _lexicon_hash() -> str:
     return digest.hexdigest()[:10]
 
 
+def _country_names() -> dict[str, list[str]]:
+    """ISO-3 -> the names the country lexicon knows ("Burma", "Ivory Coast", "Côte d'Ivoire")."""
+    names = {}
+    text = resources.files("diurna.lexicons").joinpath("countries.tsv").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        cells = line.split("\t")
+        if line.startswith("#") or len(cells) < 2 or not re.fullmatch(r"[A-Z]{3}", cells[0]):
+            continue
+        names[cells[0]] = [n.strip() for n in cells[1].split("|") if n.strip()]
+    return names
+
+
 def _subdivision_lexicon() -> tuple[dict[str, str], dict[str, list[str]]]:
     """ISO 3166-2 code -> its seat's town name; code -> its English names (subdivisions.tsv)."""
     seats, english = {}, {}
@@ -474,6 +522,51 @@ def _centroid(cities: list[dict]) -> tuple[float | None, float | None]:
     if not cities or (x == y == z == 0.0):
         return None, None
     return (round(math.degrees(math.atan2(z, math.hypot(x, y))), 5), round(math.degrees(math.atan2(y, x)), 5))
+
+
+# Compass words to the part of a country they name.
+_COMPASS = {"north": "north", "northern": "north", "n": "north", "south": "south", "southern": "south", "s": "south",
+            "east": "east", "eastern": "east", "e": "east", "west": "west", "western": "west", "w": "west",
+            "northeast": "northeast", "north-east": "northeast", "northeastern": "northeast", "north-eastern": "northeast",
+            "ne": "northeast", "northwest": "northwest", "north-west": "northwest", "northwestern": "northwest",
+            "north-western": "northwest", "nw": "northwest", "southeast": "southeast", "south-east": "southeast",
+            "southeastern": "southeast", "south-eastern": "southeast", "se": "southeast", "southwest": "southwest",
+            "south-west": "southwest", "southwestern": "southwest", "south-western": "southwest", "sw": "southwest",
+            "central": "central", "centre": "central", "center": "central"}
+# Which towns make up each part, on the country's box scaled to 0..1 (u west to east, v south to north).
+_SECTORS = {
+    "north": lambda u, v: v >= 0.6, "south": lambda u, v: v <= 0.4, "east": lambda u, v: u >= 0.6,
+    "west": lambda u, v: u <= 0.4, "northeast": lambda u, v: u >= 0.6 and v >= 0.6,
+    "northwest": lambda u, v: u <= 0.4 and v >= 0.6, "southeast": lambda u, v: u >= 0.6 and v <= 0.4,
+    "southwest": lambda u, v: u <= 0.4 and v <= 0.4, "central": lambda u, v: 0.25 <= u <= 0.75 and 0.25 <= v <= 0.75,
+}
+
+
+def compass(word: str) -> str | None:
+    """"Northern" -> "north", "NE" -> "northeast", "S." -> "south"."""
+    return _COMPASS.get(word.lower().strip("."))
+
+
+def _parts(cities: list[dict]) -> dict[str, tuple[float, float]]:
+    """The population-weighted centroid of each part of a country: its towns inside the part
+    of the box that spans the 5th to 95th percentile of its towns' latitudes and longitudes
+    (so an outlying island does not stretch the box). Countries across the antimeridian or
+    with fewer than 10 towns get none."""
+    if len(cities) < 10:
+        return {}
+    lats = sorted(c["latitude"] for c in cities)
+    lons = sorted(c["longitude"] for c in cities)
+    low, high = len(cities) // 20, len(cities) - 1 - len(cities) // 20
+    lat0, lat1, lon0, lon1 = lats[low], lats[high], lons[low], lons[high]
+    if lat1 - lat0 < 0.5 or lon1 - lon0 < 0.5 or lon1 - lon0 > 180:
+        return {}
+    points = {}
+    for part, inside in _SECTORS.items():
+        group = [c for c in cities if inside((c["longitude"] - lon0) / (lon1 - lon0), (c["latitude"] - lat0) / (lat1 - lat0))]
+        lat, lon = _centroid(group)
+        if lat is not None:
+            points[part] = (lat, lon)
+    return points
 
 
 def _phrase_candidates(phrase: str) -> list[str]:

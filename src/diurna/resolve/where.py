@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from diurna.coding.lexicon import CountryEntry, Lexicon
+from diurna.resolve.places import compass
 
 PLACE_PREPS = frozenset({"in", "at", "near", "inside", "outside", "around", "along", "into", "across", "across",
                          "throughout", "outskirts", "off"})
@@ -42,6 +43,7 @@ class PlaceMention:
     end: int
     rank: int
     country: str | None = None  # set for adjectival places: the demonym's country
+    part: str | None = None  # the part of that country a compass word names ("southern Afghan clash": "south")
 
 
 class PlaceFinder:
@@ -77,11 +79,11 @@ def _mentions(doc: Doc, trigger: int, actor_heads: tuple[int, ...], lexicon: Lex
     actors = {i for head in actor_heads for i in _name_tokens(doc[head])}
     found: dict[tuple[int, int], PlaceMention] = {}
 
-    def add(start: int, end: int, rank: int, country: str | None = None) -> None:
+    def add(start: int, end: int, rank: int, country: str | None = None, part: str | None = None) -> None:
         key = (start, end)
         if key in found and found[key].rank <= rank:
             return
-        found[key] = PlaceMention(_with_qualifiers(doc, start, end), start, end, rank, country)
+        found[key] = PlaceMention(_with_qualifiers(doc, start, end), start, end, rank, country, part)
 
     if extracted is not None:
         add(extracted[0], extracted[1], RANK_TRIGGER_PREP)
@@ -109,7 +111,8 @@ def _mentions(doc: Doc, trigger: int, actor_heads: tuple[int, ...], lexicon: Lex
             continue
         add(entity.start, entity.end, rank)
     for index, country in demonyms:
-        add(index, index + 1, RANK_HEADLINE if _says_where(doc[index], above) else RANK_DEMONYM, country)
+        where = _says_where(doc[index], above)
+        add(index, index + 1, RANK_HEADLINE if where else RANK_DEMONYM, country, _compass_on(doc[index]) if where else None)
     return sorted(found.values(), key=lambda m: (m.rank, abs(m.start - trigger)))
 
 
@@ -120,6 +123,13 @@ def _says_where(demonym: Token, chain: set[int]) -> bool:
     head = demonym.head
     return demonym.dep_ in ("amod", "compound", "nmod") and head.lemma_.lower() in _WHERE_NOUNS and (
         head.i in chain or head.head.i in chain or _place_prep(head) is not None)
+
+
+def _compass_on(demonym: Token) -> str | None:
+    """"southern Afghan clash", "the Afghan south": the part of the country named beside it."""
+    head = demonym.head
+    words = [head] + [c for c in head.children if c.dep_ in ("amod", "compound") and c.i != demonym.i]
+    return next((part for w in words if (part := compass(w.text)) is not None), None)
 
 
 def _is_demonym(entity: Span, lexicon: Lexicon) -> bool:
@@ -231,6 +241,12 @@ def _with_qualifiers(doc: Doc, start: int, end: int) -> str:
     text = doc[start:end].text
     qualifiers: list[str] = []
     head = doc[start:end].root
+    # "in northern Afghanistan", "Iraq's north": the compass word goes with the name
+    sides = [c for c in head.children if c.dep_ in ("amod", "compound") and c.i < start and compass(c.text)]
+    if head.dep_ == "poss" and compass(head.head.text):
+        sides.append(head.head)
+    if sides and not compass(doc[start].text):
+        text = f"{sides[0].text} {text}"
     part = head.head.head if head.dep_ == "pobj" and head.head.lower_ == "of" else None
     if part is not None and part.lemma_.lower() in _ADMIN_NOUNS and not any(
             c.dep_ == "compound" and c.pos_ == "PROPN" for c in part.children):
