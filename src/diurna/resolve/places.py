@@ -31,7 +31,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Iterable
 
-INDEX_VERSION = 7  # 4: admin1 on towns, centroids, subdivision short names; 5: seats, English names, regions; 6: parts of countries; 7: the country lexicon's names
+INDEX_VERSION = 8  # 4: admin1 on towns, centroids, subdivision short names; 5: seats, English names, regions; 6: parts of countries; 7: the country lexicon's names
 _LEXICONS = ("subdivisions.tsv", "regions.tsv", "countries.tsv")  # part of the index: the cache name carries their hash
 MIN_POPULATION = 1000
 _ARTICLES = {"al", "el", "an", "ar", "as", "ash", "at", "ad", "az", "ud", "ul", "the"}
@@ -265,13 +265,14 @@ class Gazetteer:
                 exact[key].append(index)
             for key in {_skeleton(k) for k in keys} - {""}:
                 skeleton[key].append(index)
-        # the country lexicon's other names ("Burma", "Britain"), where no place has that name
-        # ("Gaza", "West Bank" stay the places) and not abbreviations ("U.S.")
+        # the country lexicon's other names ("Burma", "Britain"), unless a place in that country
+        # has the name ("Gaza", "West Bank" stay those places); no abbreviations ("U.S.")
         for index, place in enumerate(places):
             if place.kind == "country":
                 for name in country_names.get(place.country, ()):
                     key = memo.key(name)
-                    if key and key not in exact and any(ch.islower() for ch in name) and len(key) > 3:
+                    if key and any(ch.islower() for ch in name) and len(key) > 3 and not any(
+                            places[i].country == place.country for i in exact.get(key, ())):
                         exact[key].append(index)
 
         parts = {(iso3[iso2], part): point for iso2, group in by_country.items() for part, point in _parts(group).items()}
