@@ -107,3 +107,19 @@ def test_country_names_of_the_lexicon_and_names_ending_in_an_admin_word(coder):
     assert coder.gazetteer.resolve_phrase("Chechen Republic").country == "RUS"
     gaza = coder.gazetteer.resolve_phrase("Gaza")
     assert (gaza.country, gaza.kind) == ("PSE", "city")
+
+
+def test_foreign_forces_act_where_the_text_puts_them(code_sentence):
+    # the actors' country is no veto on a place on another continent: Russian warplanes over Idlib,
+    # US troops in Kandahar; the bombarded province is the place even though it is the object
+    events = code_sentence("Russian warplanes bombarded Idlib province on Monday.")
+    assert events and {(e.place_name, e.place_country, e.geo_precision) for e in events} == {("Idlib", "SYR", "admin1")}
+    events = code_sentence("US troops killed five militants in Kandahar on Monday.")
+    assert events and {(e.place_country, e.geo_precision) for e in events} == {("AFG", "place")}
+
+
+def test_the_continent_is_a_preference_not_a_veto(coder):
+    # "Bar" in a Balkan story stays in Montenegro; a province named in a story about Russia's
+    # forces is still that province
+    assert coder.gazetteer.resolve("Bar", ["SRB", "MNE"]).country == "MNE"
+    assert coder.gazetteer.resolve("Idlib province", ["RUS"]).country == "SYR"

@@ -312,8 +312,11 @@ class Gazetteer:
             found = narrowed or found
         if countries:  # no continent jumps for a homonym: Bar in Montenegro is not Bar in Ukraine
             continents = {self.continents.get(c) for c in countries}
-            found = [p for p in found if p.country in countries or self.continents.get(p.country) in continents
-                     or p.kind == "country" or p.population >= _WORLD_CITY]
+            near = [p for p in found if p.country in countries or self.continents.get(p.country) in continents
+                    or p.kind == "country" or p.population >= _WORLD_CITY]
+            # with no candidate near, a subdivision or a sizeable town abroad is where the actors went
+            # (Russian warplanes over "Idlib province", US troops in "Kandahar"); a village is not
+            found = near or [p for p in found if p.kind == "admin1" or p.population >= _LONE_TOWN]
         if not found:
             return None
 

@@ -32,6 +32,11 @@ _SUBDIVISION_NOUNS = frozenset({"province", "governorate", "region", "state", "o
 # Nouns an adjectival country locates ("Afghan clash", "Somali unrest", "Afghan districts").
 _WHERE_NOUNS = _PARTS | _ADMIN_NOUNS | frozenset({"clash", "fighting", "violence", "unrest", "conflict", "bloodshed",
                                                   "riot", "insurgency", "hostility", "combat", "battle", "standoff"})
+# Acts done to a place: their object is where they happened, even when it also stands for a party
+# ("shelled Saraqib", "Russia invaded Ukraine").
+_TAKE_OR_HIT = frozenset({"shell", "bomb", "bombard", "strike", "attack", "raid", "storm", "capture", "seize", "overrun",
+                          "recapture", "retake", "besiege", "hit", "target", "invade", "occupy", "liberate", "blockade",
+                          "encircle", "surround", "enter", "pound"})
 # Ranks: lower is better. A place phrase that names the event's own location beats a mention elsewhere.
 RANK_TRIGGER_PREP, RANK_CLAUSE_PREP, RANK_HEADLINE, RANK_ENTITY, RANK_ACTOR, RANK_DEMONYM = range(6)
 
@@ -99,9 +104,10 @@ def _mentions(doc: Doc, trigger: int, actor_heads: tuple[int, ...], lexicon: Lex
             rank = RANK_HEADLINE
         elif _is_place_subject(head) or _names_a_part(head) or head.dep_ in ("ROOT", "appos", "npadvmod", "conj"):
             rank = RANK_ACTOR if head.i in actors else RANK_ENTITY
-        elif head.dep_ == "dobj" and head.head.i == trigger and head.i not in actors and (
+        elif head.dep_ == "dobj" and head.head.i == trigger and (head.i not in actors or head.lemma_.lower() in _ADMIN_NOUNS
+                                                                  or trigger_token.lemma_.lower() in _TAKE_OR_HIT) and (
                 entity.label_ in PLACE_LABELS or head.lemma_.lower() in _SUBDIVISION_NOUNS):
-            rank = RANK_CLAUSE_PREP  # "shelled Saraqib", "captured Manbij": the object is the place
+            rank = RANK_CLAUSE_PREP  # "shelled Saraqib", "captured Manbij", "bombarded Idlib province": the object is the place
         else:  # subjects and objects are parties ("Moscow has been critical", "deal with Damascus"),
             # but a country that speaks still says which country the story is in ("Algeria says
             # soldier killed"): country-level evidence, like a demonym
