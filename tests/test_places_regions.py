@@ -123,3 +123,13 @@ def test_the_continent_is_a_preference_not_a_veto(coder):
     # forces is still that province
     assert coder.gazetteer.resolve("Bar", ["SRB", "MNE"]).country == "MNE"
     assert coder.gazetteer.resolve("Idlib province", ["RUS"]).country == "SYR"
+
+
+def test_an_attack_on_a_place_happens_there(code_sentence):
+    events = code_sentence("Russian warplanes carried out a bombardment on Idlib province, killing 20 civilians.")
+    assert events and {e.place_country for e in events} == {"SYR"}
+    events = code_sentence("Militants carried out an attack on Kabul airport on Monday.")
+    assert events and {(e.place_name, e.place_country) for e in events} == {("Kabul", "AFG")}
+    # sanctions "on" a country are no place
+    events = code_sentence("The United States imposed new sanctions on Russia on Monday.")
+    assert events and all(e.place_country != "RUS" for e in events)

@@ -37,6 +37,9 @@ _WHERE_NOUNS = _PARTS | _ADMIN_NOUNS | frozenset({"clash", "fighting", "violence
 _TAKE_OR_HIT = frozenset({"shell", "bomb", "bombard", "strike", "attack", "raid", "storm", "capture", "seize", "overrun",
                           "recapture", "retake", "besiege", "hit", "target", "invade", "occupy", "liberate", "blockade",
                           "encircle", "surround", "enter", "pound"})
+# Attacks "on" a place happen there ("air strikes on Hawija", "bombardment on Idlib province").
+_STRIKES_ON = frozenset({"attack", "strike", "airstrike", "raid", "assault", "bombardment", "shelling", "bombing",
+                         "offensive", "fire", "advance", "push", "bombard", "shell", "bomb", "rocket", "missile"})
 # Ranks: lower is better. A place phrase that names the event's own location beats a mention elsewhere.
 RANK_TRIGGER_PREP, RANK_CLAUSE_PREP, RANK_HEADLINE, RANK_ENTITY, RANK_ACTOR, RANK_DEMONYM = range(6)
 
@@ -196,7 +199,8 @@ def _place_prep(head: Token) -> Token | None:
     part_of = node.dep_ == "pobj" and node.head.lower_ == "of" and node.head.head.lemma_.lower() in _PARTS | _ADMIN_NOUNS
     if part_of:
         node = node.head.head
-    if node.dep_ == "pobj" and node.head.lower_ in PLACE_PREPS:
+    if node.dep_ == "pobj" and (node.head.lower_ in PLACE_PREPS or (
+            node.head.lower_ == "on" and node.head.head.lemma_.lower() in _STRIKES_ON)):
         return node.head
     return head.head if part_of else None  # "target the countryside of Hama": a place all the same
 
