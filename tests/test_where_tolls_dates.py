@@ -63,6 +63,11 @@ def _toll(nlp, text):
     ("Two Islamic Jihad men said killed in clashes with police", (2, 2), None),
     ("An Israeli drone's rocket kills Palestinian in northern Gaza", (1, 1), None),
     ("War ordnance | Two civilians killed in explosion in the north", (2, 2), None),  # the rubric is no victim
+    ("The shelling killed 23 civilians at least in the town", (23, None), None),
+    # a total over many incidents bounds each incident's toll from above only
+    ("A dozen people were killed in separate incidents on Monday", (None, 12), None),
+    ("Scores of people killed in violence across the country", (None, 99), None),
+    ("Gunmen killed 5 soldiers in an attack across the border", (5, 5), None),
 ])
 def test_tolls(nlp, text, deaths, injured):
     assert _toll(nlp, text) == (deaths, injured)

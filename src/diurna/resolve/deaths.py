@@ -53,6 +53,13 @@ _REPORTING = frozenset({"say", "report", "fear", "believe", "confirm", "claim", 
 _RUBRIC = frozenset({"|", ":", "–", "—"})
 
 
+# Totals over many incidents: "in separate incidents", "in various provinces", "across the country".
+_SEVERAL = frozenset({"separate", "various", "different", "several", "multiple", "numerous"})
+_INCIDENTS = frozenset({"incident", "attack", "clash", "area", "province", "district", "region", "part", "place", "town",
+                        "city", "village", "state", "location", "operation", "raid", "strike"})
+_EXPANSES = frozenset({"nation", "country", "region", "province", "state", "north", "south", "east", "west"})
+
+
 @dataclass(frozen=True)
 class Count:
     low: int | None  # None: open below
@@ -89,7 +96,25 @@ def tolls(sentence: Span) -> list[Toll]:
             found.append(Toll(token.i, None, Count(None, count.high, count.text) if shared else count))
         else:
             found.append(Toll(token.i, count, None))
-    return found + deadly  # stated counts first
+    found += deadly  # stated counts first
+    if found and _aggregate(sentence):  # one incident's toll is at most the total of all of them
+        found = [Toll(t.word, Count(None, t.deaths.high, t.deaths.text) if t.deaths else None, t.injured) for t in found]
+    return found
+
+
+def _aggregate(sentence: Span) -> bool:
+    """"killed in separate incidents", "across the nation", "nationwide": the toll is a total over
+    many incidents, not one event's."""
+    for token in sentence:
+        lower = token.lower_
+        if lower in ("nationwide", "countrywide"):
+            return True
+        if lower in _SEVERAL and token.dep_ == "amod" and token.head.lemma_.lower() in _INCIDENTS:
+            return True
+        if lower in ("across", "throughout") and any(
+                c.dep_ == "pobj" and (c.lemma_.lower() in _EXPANSES or c.ent_type_ == "GPE") for c in token.children):
+            return True
+    return False
 
 
 def toll_for(trigger: Token, found: list[Toll]) -> tuple[Count | None, Count | None]:
@@ -286,6 +311,9 @@ def _number(number: Token, last: Token) -> Count | None:
     start = min([number.i] + [t.i for t in number.subtree if t.i < number.i])
     modifier = " ".join(t.lower_ for t in number.doc[start:number.i] if t.lower_ not in _WORDS and not t.like_num)
     text = number.doc[start:max(last.i, number.i) + 1].text
+    after = " ".join(t.lower_ for t in number.doc[last.i + 1:last.i + 3])
+    if after == "at least":  # "23 citizens at least"
+        return Count(value, None, f"{text} at least")
     if modifier.endswith(_UPPER):
         return Count(None, value, text)
     if modifier.endswith(_LOWER):
