@@ -68,6 +68,9 @@ def _toll(nlp, text):
     ("A dozen people were killed in separate incidents on Monday", (None, 12), None),
     ("Scores of people killed in violence across the country", (None, 99), None),
     ("Gunmen killed 5 soldiers in an attack across the border", (5, 5), None),
+    ("The attack left at least 15 people dead and 30 injured.", (15, None), (30, 30)),
+    ("The clashes killed two people, one of them a child.", (2, 2), None),  # a subset, not a third victim
+    ("Eleven people lost their lives in the attack.", (11, 11), None),
 ])
 def test_tolls(nlp, text, deaths, injured):
     assert _toll(nlp, text) == (deaths, injured)

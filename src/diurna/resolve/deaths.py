@@ -198,11 +198,18 @@ def _victims(word: Token) -> list[Token]:
         return _members(heads[0]) if heads else []
     if word.lower_ == "dead" and word.dep_ == "amod":
         return _members(word.head)
+    if word.lemma_.lower() == "life" and word.head.lemma_.lower() == "lose":  # "Eleven people lost their lives"
+        heads = [c for c in word.head.children if c.dep_ in ("nsubj", "nsubjpass")]
+        return _members(heads[0]) if heads else []
     if word.pos_ == "NOUN":  # "the killing of a sect official", "the deaths of 12 soldiers"
         of = [g for c in children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children if g.dep_ == "pobj"]
         return _members(of[0]) if of else []
     if objects:
         return _members(objects[0])
+    for subject in passive_subjects + subjects:  # "15 people dead and 30 injured": the injured are the 30
+        later = [c for c in subject.conjuncts if subject.i < c.i < word.i and any(_kind(t) for t in word.doc[subject.i + 1:c.i])]
+        if later:
+            return later
     if passive_subjects:
         return _members(passive_subjects[0])
     if subjects and _counted(subjects[0]):  # "Five soldiers killed", however the headline hangs together
@@ -244,7 +251,9 @@ def _members(head: Token, skip_own_verb: Token | None = None) -> list[Token]:
         node = stack.pop()
         for child in node.children:
             if child.dep_ in ("conj", "appos") and child.pos_ in ("NOUN", "PROPN", "NUM") and child.lemma_.lower() not in _MATERIEL \
-                    and _listed(child):
+                    and _listed(child) and not _part_of_them(child) and (skip_own_verb is not None or not any(
+                        _kind(t) for t in node.doc[min(node.i, child.i) + 1:child.i])):
+                # "15 people dead and 30 injured": the 30 belong to the injury word between
                 own = [c for c in child.children if c.dep_ in ("acl", "relcl") and (skip_own_verb is None or c.i != skip_own_verb.i)]
                 if own and child.i != head.i:
                     continue
@@ -255,6 +264,12 @@ def _members(head: Token, skip_own_verb: Token | None = None) -> list[Token]:
     if own_root and root.i != head.i:
         members.remove(root)
     return sorted(members, key=lambda t: t.i)
+
+
+def _part_of_them(token: Token) -> bool:
+    """"two people, one of them a child": a subset, not more victims."""
+    return any(c.dep_ == "prep" and c.lower_ == "of" and any(g.lower_ in ("them", "whom", "those") for g in c.children)
+               for c in token.children)
 
 
 def _listed(token: Token) -> bool:
