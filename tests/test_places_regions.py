@@ -133,3 +133,10 @@ def test_an_attack_on_a_place_happens_there(code_sentence):
     # sanctions "on" a country are no place
     events = code_sentence("The United States imposed new sanctions on Russia on Monday.")
     assert events and all(e.place_country != "RUS" for e in events)
+
+
+def test_an_event_with_no_place_of_its_own_takes_the_datelines_town(code_sentence):
+    events = code_sentence("MAIDUGURI, Nigeria (AP) — Suspected Boko Haram insurgents killed 12 villagers in an "
+                           "overnight raid, police said Wednesday.")
+    assert events and {(e.place_name, e.place_country, e.geo_precision) for e in events} == {("Maiduguri", "NGA", "article")}
+    assert all(e.source_country != "NGA" or e.source_text != "Nigeria" for e in events)
