@@ -140,3 +140,10 @@ def test_an_event_with_no_place_of_its_own_takes_the_datelines_town(code_sentenc
                            "overnight raid, police said Wednesday.")
     assert events and {(e.place_name, e.place_country, e.geo_precision) for e in events} == {("Maiduguri", "NGA", "article")}
     assert all(e.source_country != "NGA" or e.source_text != "Nigeria" for e in events)
+
+
+def test_a_second_level_subdivision_the_index_lacks_does_not_veto_its_town(code_sentence):
+    # "Soum province" (Burkina Faso) is not in the index, and a town abroad called Soum is no reason
+    # to drop Djibo
+    events = code_sentence("Unidentified gunmen killed a local chief in the Djibo area of Soum province overnight.")
+    assert events and {(e.place_name, e.place_country, e.geo_precision) for e in events} == {("Djibo", "BFA", "place")}

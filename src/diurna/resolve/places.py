@@ -368,8 +368,12 @@ class Gazetteer:
         return country
 
     def _known(self, qualifier: str) -> bool:
+        """The qualifier names a place the index has: "Djibo" a town, "Idlib province" a subdivision
+        ("Soum province" is none, though a town abroad is called Soum)."""
         words = fold(qualifier).split()
-        return name_key(" ".join(words[:-1]) if words and words[-1] in _ADMIN_WORDS else qualifier) in self.exact
+        if words and words[-1] in _ADMIN_WORDS:
+            return any(self.places[i].kind != "city" for i in self.exact.get(name_key(" ".join(words[:-1])), ()))
+        return name_key(qualifier) in self.exact
 
     def _qualifies(self, place: Place, qualifier: str) -> bool:
         """"Aleppo, Syria", "Kafr Nabl, Idlib province", "Kalo, Djibo": the place lies in the
