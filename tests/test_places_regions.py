@@ -147,3 +147,13 @@ def test_a_second_level_subdivision_the_index_lacks_does_not_veto_its_town(code_
     # to drop Djibo
     events = code_sentence("Unidentified gunmen killed a local chief in the Djibo area of Soum province overnight.")
     assert events and {(e.place_name, e.place_country, e.geo_precision) for e in events} == {("Djibo", "BFA", "place")}
+
+
+def test_second_level_subdivisions(coder):
+    # a province of Burkina Faso and of the Philippines, a district of Uganda: named, with their
+    # seat's point or their region's, and their region as admin1
+    soum = coder.gazetteer.resolve_phrase("Soum province")
+    assert (soum.country, soum.kind, soum.admin1) == ("BFA", "admin1", "Sahel") and 13 < soum.latitude < 15.5
+    agusan = coder.gazetteer.resolve_phrase("Agusan del Norte")
+    assert (agusan.country, agusan.kind) == ("PHL", "admin1") and 7.5 < agusan.latitude < 10
+    assert coder.gazetteer.resolve_phrase("Gulu district").country == "UGA"

@@ -31,7 +31,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Iterable
 
-INDEX_VERSION = 8  # 4: admin1 on towns, centroids, subdivision short names; 5: seats, English names, regions; 6: parts of countries; 7: the country lexicon's names
+INDEX_VERSION = 10  # 4: admin1 on towns, centroids, subdivision short names; 5: seats, English names, regions; 6: parts of countries; 7: the country lexicon's names; 10: second-level subdivisions
 _LEXICONS = ("subdivisions.tsv", "regions.tsv", "countries.tsv")  # part of the index: the cache name carries their hash
 MIN_POPULATION = 1000
 _ARTICLES = {"al", "el", "an", "ar", "as", "ash", "at", "ad", "az", "ud", "ul", "the"}
@@ -243,6 +243,21 @@ class Gazetteer:
                                     sum(int(c["population"] or 0) for c in group)))
                 names.append(surface)
                 points[sub.code] = (lat, lon, group)
+        for sub in pycountry.subdivisions:  # second-level ones: provinces, districts ("Soum province", "Agusan del Norte")
+            if sub.parent_code is None or sub.code in points or sub.country_code not in iso3:
+                continue
+            iso2, top = sub.country_code, pycountry.subdivisions.get(code=sub.parent_code)
+            while top is not None and top.code not in points and top.parent_code:
+                top = pycountry.subdivisions.get(code=top.parent_code)
+            if top is None or top.code not in points:
+                continue
+            short = sub.name.split(",")[0]
+            surface = [sub.name, short, _core(short)]
+            # the point of its namesake town (most are named after their seat), else its parent's
+            namesake = next((largest[(iso2, memo.key(n))] for n in surface if (iso2, memo.key(n)) in largest), None)
+            lat, lon = (namesake["latitude"], namesake["longitude"]) if namesake else points[top.code][:2]
+            places.append(Place(sub.name, None, lat, lon, iso3[iso2], top.name, "admin1", 0))
+            names.append(surface)
         for region, codes, seat in _regions():
             iso2 = codes[0].split("-")[0]
             if iso2 not in iso3 or codes[0] not in points:
