@@ -157,3 +157,10 @@ def test_second_level_subdivisions(coder):
     agusan = coder.gazetteer.resolve_phrase("Agusan del Norte")
     assert (agusan.country, agusan.kind) == ("PHL", "admin1") and 7.5 < agusan.latitude < 10
     assert coder.gazetteer.resolve_phrase("Gulu district").country == "UGA"
+
+
+def test_an_event_with_no_actor_needs_a_place_the_finder_sees(code_sentence):
+    # "Sulu clash": a place on the event noun that the tagger does not call a GPE still says where
+    events = code_sentence("ASG member killed, soldier wounded in Sulu clash")
+    assert events and {e.place_country for e in events} == {"PHL"}
+    assert not code_sentence("Heavy fighting erupted on Monday.")  # no actor, no place: nothing to code
