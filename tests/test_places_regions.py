@@ -164,3 +164,10 @@ def test_an_event_with_no_actor_needs_a_place_the_finder_sees(code_sentence):
     events = code_sentence("ASG member killed, soldier wounded in Sulu clash")
     assert events and {e.place_country for e in events} == {"PHL"}
     assert not code_sentence("Heavy fighting erupted on Monday.")  # no actor, no place: nothing to code
+
+
+def test_the_countryside_of_a_town_is_its_province(coder):
+    for phrase, name in (("rural Daraa", "Dar'ā"), ("Damascus countryside", "Rīf Dimashq"), ("rural Damascus", "Rīf Dimashq")):
+        place = coder.gazetteer.resolve_phrase(phrase)
+        assert (place.name, place.country, place.kind) == (name, "SYR", "admin1")
+    assert coder.gazetteer.resolve_phrase("Damascus").kind == "city"

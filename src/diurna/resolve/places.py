@@ -599,8 +599,12 @@ def _parts(cities: list[dict]) -> dict[str, tuple[float, float]]:
 
 
 def _phrase_candidates(phrase: str) -> list[str]:
-    """The phrase, then its capitalised core (keeping a trailing admin word), then the possessor."""
+    """The phrase, then its capitalised core (keeping a trailing admin word), then the possessor;
+    "rural Daraa" and "the countryside of Homs" are first tried as the province ("Daraa countryside")."""
     candidates = [phrase]
+    words = phrase.split()
+    if words and words[0].lower() == "rural" and len(words) > 1:
+        candidates.insert(0, " ".join(words[1:]) + " countryside")
     words = phrase.replace("’s", " ’s").replace("'s", " 's").split()
     core: list[str] = []
     for word in words:
