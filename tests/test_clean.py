@@ -38,6 +38,15 @@ def test_wire_dateline():
     assert cleaned.paragraphs[0].text == "Russia and Turkey agreed a ceasefire."
 
 
+def test_wire_dateline_with_its_country():
+    # the country qualifies the town, and is no actor of the first sentence
+    cleaned = clean(article("MAIDUGURI, Nigeria (AP) — Suspected insurgents killed 12 villagers in an overnight raid."))
+    assert (cleaned.original_source, cleaned.dateline_place) == ("AP", "Maiduguri, Nigeria")
+    assert cleaned.paragraphs[0].text.startswith("Suspected insurgents killed")
+    cleaned = clean(article("KABUL, Afghanistan, June 3 (Reuters) - A bomb killed five soldiers."))
+    assert (cleaned.original_source, cleaned.dateline_place) == ("Reuters", "Kabul, Afghanistan")
+
+
 def test_html_injection_is_stripped_not_coded():
     cleaned = clean(article('Turkey <script>alert("x")</script>shelled <b>Syrian</b> positions.<img src=x onerror=alert(1)>'))
     (paragraph,) = cleaned.paragraphs

@@ -22,8 +22,9 @@ def types(events):
 @pytest.mark.parametrize("text, target, source", [
     ("Seven civilians were killed in Mogadishu on Monday.", "SOMCVL", "SOMUAF"),
     ("Two policemen shot dead in Peshawar", "PAKCOP", "PAKUAF"),
-    # a country known only as the victims' own says nothing of the doer
-    ("Four Kenyan soldiers killed in roadside blast near the Somali border", "KENMIL", None),
+    # the place near which it happened gives the doer's country, not the victims' nationality
+    ("Four Kenyan soldiers killed in roadside blast near the Somali border", "KENMIL", "SOMUAF"),
+    ("Four Kenyan soldiers killed in a roadside blast", "KENMIL", None),
     ("Nine militants killed in Afghan operation: police", "AFGINS", "AFGUAF"),  # an Afghan operation
 ])
 def test_agentless_violence_has_an_unnamed_doer_where_it_happened(code_sentence, text, target, source):

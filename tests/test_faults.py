@@ -426,7 +426,7 @@ def test_gazetteer_cache_damaged_or_unwritable(tmp_path, monkeypatch, caplog):
     monkeypatch.setattr(places, "version", lambda name: "test")
     cache = tmp_path / "cache"
     cache.mkdir()
-    (cache / f"gazetteer-v{places.INDEX_VERSION}-gnctest.pickle").write_bytes(b"\x80\x05truncated")
+    places.cache_file(cache).write_bytes(b"\x80\x05truncated")
     assert places.Gazetteer.load(cache) is tiny
     assert "is damaged" in caplog.text and "building the place index" in caplog.text
     assert places.Gazetteer.load(cache) is not tiny  # the rebuilt cache loads

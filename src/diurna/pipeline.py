@@ -230,7 +230,7 @@ class Coder:
         if not targets and sources:
             targets, located_target = self._fallback_targets(mention, doc, day, sources)
         actors = sources + targets
-        if not actors and mention.place is None and not any(t.ent_type_ in ("GPE", "LOC", "FAC") for t in doc[mention.trigger].sent):
+        if not actors and mention.place is None and not any(m.rank < RANK_DEMONYM for m in places):
             return []  # an event with no actor at all ("heavy fighting") must at least say where
         cameo = self.lexicon.cameo[mention.sense.code]
         armed = any(a.sector in ARMED_SECTORS for a in actors)
@@ -342,7 +342,7 @@ class Coder:
 
         def resolve(mention: PlaceMention) -> Place | None:
             if mention.country is not None:
-                return self.gazetteer.country(mention.country)
+                return self.gazetteer.country(mention.country, mention.part)
             if mention.text not in resolved:
                 resolved[mention.text] = self.gazetteer.resolve_phrase(mention.text, countries)
             return resolved[mention.text]

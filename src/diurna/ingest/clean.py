@@ -14,9 +14,10 @@ from diurna.sanitize import HTML_BLOCK, HTML_TAG
 
 # "RT/Moscow; ..." or "AFP/Paris: ..." at the very start: original source / dateline place.
 _SLASH_DATELINE = re.compile(r"\A\s*(?P<source>[A-Z][A-Za-z.&]{1,15})/(?P<place>[A-Z][\w .'’-]{1,40}?)\s*[;:]\s+")
-# "MOSCOW, March 5 (Reuters) - ..." or "DAMASCUS (AP) — ..."
+# "MOSCOW, March 5 (Reuters) - ...", "DAMASCUS (AP) — ...", "MAIDUGURI, Nigeria (AP) — ..."
 _WIRE_DATELINE = re.compile(
-    r"\A\s*(?P<place>[A-Z][A-Z .'’-]{2,40}?)(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?\s*"
+    r"\A\s*(?P<place>[A-Z][A-Z .'’-]{2,40}?)(?P<country>,\s*[A-Z][a-z][A-Za-z .'’-]{1,30}?)??"
+    r"(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?\s*"
     r"\((?P<source>[A-Za-z .]{2,30})\)\s*[-–—]+\s*"
 )
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
@@ -80,6 +81,8 @@ def clean(article: Article) -> CleanArticle:
         original_source = dateline.group("source").strip()
         place = dateline.group("place").strip()
         dateline_place = place.title() if place.isupper() else place  # "MOSCOW" -> "Moscow"
+        if dateline.groupdict().get("country"):  # "MAIDUGURI, Nigeria": the country qualifies the town
+            dateline_place += dateline.group("country").rstrip()
         removals.append(Removal(dateline.start(), dateline.end(), "dateline", dateline.group()))
 
     has_footnote_mark = bool(_FOOTNOTE_MARK.search(content))

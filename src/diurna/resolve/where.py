@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from diurna.coding.lexicon import CountryEntry, Lexicon
+from diurna.resolve.places import compass
 
 PLACE_PREPS = frozenset({"in", "at", "near", "inside", "outside", "around", "along", "into", "across", "across",
                          "throughout", "outskirts", "off"})
@@ -28,6 +29,17 @@ _PARTS = frozenset({"north", "south", "east", "west", "northeast", "northwest", 
                     "neighbourhood", "neighborhood", "suburb", "part", "edge"})
 _SUBDIVISION_NOUNS = frozenset({"province", "governorate", "region", "state", "oblast", "district", "county",
                                "prefecture", "department", "municipality", "republic", "rayon", "township", "commune"})
+# Nouns an adjectival country locates ("Afghan clash", "Somali unrest", "Afghan districts").
+_WHERE_NOUNS = _PARTS | _ADMIN_NOUNS | frozenset({"clash", "fighting", "violence", "unrest", "conflict", "bloodshed",
+                                                  "riot", "insurgency", "hostility", "combat", "battle", "standoff"})
+# Acts done to a place: their object is where they happened, even when it also stands for a party
+# ("shelled Saraqib", "Russia invaded Ukraine").
+_TAKE_OR_HIT = frozenset({"shell", "bomb", "bombard", "strike", "attack", "raid", "storm", "capture", "seize", "overrun",
+                          "recapture", "retake", "besiege", "hit", "target", "invade", "occupy", "liberate", "blockade",
+                          "encircle", "surround", "enter", "pound"})
+# Attacks "on" a place happen there ("air strikes on Hawija", "bombardment on Idlib province").
+_STRIKES_ON = frozenset({"attack", "strike", "airstrike", "raid", "assault", "bombardment", "shelling", "bombing",
+                         "offensive", "fire", "advance", "push", "bombard", "shell", "bomb", "rocket", "missile"})
 # Ranks: lower is better. A place phrase that names the event's own location beats a mention elsewhere.
 RANK_TRIGGER_PREP, RANK_CLAUSE_PREP, RANK_HEADLINE, RANK_ENTITY, RANK_ACTOR, RANK_DEMONYM = range(6)
 
@@ -39,6 +51,7 @@ class PlaceMention:
     end: int
     rank: int
     country: str | None = None  # set for adjectival places: the demonym's country
+    part: str | None = None  # the part of that country a compass word names ("southern Afghan clash": "south")
 
 
 class PlaceFinder:
@@ -74,11 +87,11 @@ def _mentions(doc: Doc, trigger: int, actor_heads: tuple[int, ...], lexicon: Lex
     actors = {i for head in actor_heads for i in _name_tokens(doc[head])}
     found: dict[tuple[int, int], PlaceMention] = {}
 
-    def add(start: int, end: int, rank: int, country: str | None = None) -> None:
+    def add(start: int, end: int, rank: int, country: str | None = None, part: str | None = None) -> None:
         key = (start, end)
         if key in found and found[key].rank <= rank:
             return
-        found[key] = PlaceMention(_with_qualifiers(doc, start, end), start, end, rank, country)
+        found[key] = PlaceMention(_with_qualifiers(doc, start, end), start, end, rank, country, part)
 
     if extracted is not None:
         add(extracted[0], extracted[1], RANK_TRIGGER_PREP)
@@ -94,9 +107,10 @@ def _mentions(doc: Doc, trigger: int, actor_heads: tuple[int, ...], lexicon: Lex
             rank = RANK_HEADLINE
         elif _is_place_subject(head) or _names_a_part(head) or head.dep_ in ("ROOT", "appos", "npadvmod", "conj"):
             rank = RANK_ACTOR if head.i in actors else RANK_ENTITY
-        elif head.dep_ == "dobj" and head.head.i == trigger and head.i not in actors and (
+        elif head.dep_ == "dobj" and head.head.i == trigger and (head.i not in actors or head.lemma_.lower() in _ADMIN_NOUNS
+                                                                  or trigger_token.lemma_.lower() in _TAKE_OR_HIT) and (
                 entity.label_ in PLACE_LABELS or head.lemma_.lower() in _SUBDIVISION_NOUNS):
-            rank = RANK_CLAUSE_PREP  # "shelled Saraqib", "captured Manbij": the object is the place
+            rank = RANK_CLAUSE_PREP  # "shelled Saraqib", "captured Manbij", "bombarded Idlib province": the object is the place
         else:  # subjects and objects are parties ("Moscow has been critical", "deal with Damascus"),
             # but a country that speaks still says which country the story is in ("Algeria says
             # soldier killed"): country-level evidence, like a demonym
@@ -106,8 +120,25 @@ def _mentions(doc: Doc, trigger: int, actor_heads: tuple[int, ...], lexicon: Lex
             continue
         add(entity.start, entity.end, rank)
     for index, country in demonyms:
-        add(index, index + 1, RANK_DEMONYM, country)
+        where = _says_where(doc[index], above)
+        add(index, index + 1, RANK_HEADLINE if where else RANK_DEMONYM, country, _compass_on(doc[index]) if where else None)
     return sorted(found.values(), key=lambda m: (m.rank, abs(m.start - trigger)))
+
+
+def _says_where(demonym: Token, chain: set[int]) -> bool:
+    """"southern Afghan clash", "Somali unrest", "in two Afghan districts", "in the Afghan south":
+    an adjectival country on a noun of the event's own kind or on a part of the land says where
+    it happened. On an act with a doer ("Israeli strike", "Russian shelling") it names the doer."""
+    head = demonym.head
+    return demonym.dep_ in ("amod", "compound", "nmod") and head.lemma_.lower() in _WHERE_NOUNS and (
+        head.i in chain or head.head.i in chain or _place_prep(head) is not None)
+
+
+def _compass_on(demonym: Token) -> str | None:
+    """"southern Afghan clash", "the Afghan south": the part of the country named beside it."""
+    head = demonym.head
+    words = [head] + [c for c in head.children if c.dep_ in ("amod", "compound") and c.i != demonym.i]
+    return next((part for w in words if (part := compass(w.text)) is not None), None)
 
 
 def _is_demonym(entity: Span, lexicon: Lexicon) -> bool:
@@ -168,7 +199,8 @@ def _place_prep(head: Token) -> Token | None:
     part_of = node.dep_ == "pobj" and node.head.lower_ == "of" and node.head.head.lemma_.lower() in _PARTS | _ADMIN_NOUNS
     if part_of:
         node = node.head.head
-    if node.dep_ == "pobj" and node.head.lower_ in PLACE_PREPS:
+    if node.dep_ == "pobj" and (node.head.lower_ in PLACE_PREPS or (
+            node.head.lower_ == "on" and node.head.head.lemma_.lower() in _STRIKES_ON)):
         return node.head
     return head.head if part_of else None  # "target the countryside of Hama": a place all the same
 
@@ -219,6 +251,12 @@ def _with_qualifiers(doc: Doc, start: int, end: int) -> str:
     text = doc[start:end].text
     qualifiers: list[str] = []
     head = doc[start:end].root
+    # "in northern Afghanistan", "Iraq's north": the compass word goes with the name
+    sides = [c for c in head.children if c.dep_ in ("amod", "compound") and c.i < start and compass(c.text)]
+    if head.dep_ == "poss" and compass(head.head.text):
+        sides.append(head.head)
+    if sides and not compass(doc[start].text):
+        text = f"{sides[0].text} {text}"
     part = head.head.head if head.dep_ == "pobj" and head.head.lower_ == "of" else None
     if part is not None and part.lemma_.lower() in _ADMIN_NOUNS and not any(
             c.dep_ == "compound" and c.pos_ == "PROPN" for c in part.children):
