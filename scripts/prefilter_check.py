@@ -12,6 +12,7 @@ import itertools
 import sys
 import time
 
+from diurna.coding.parse import ParserSettings
 from diurna.ingest.read import read_paths
 from diurna.pipeline import Coder
 from diurna.records import Article
@@ -27,7 +28,7 @@ def main() -> int:
     parser.add_argument("--limit", type=int)
     args = parser.parse_args()
     articles = [r for r in itertools.islice(read_paths(args.corpus), args.limit) if isinstance(r, Article)]
-    full_coder = Coder(full_parse=True)
+    full_coder = Coder(ParserSettings(full_parse=True))
     fast_coder = Coder(lexicon=full_coder.lexicon, gazetteer=full_coder.gazetteer)
     t0 = time.perf_counter()
     full = coded_events(full_coder, articles)

@@ -155,6 +155,8 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--model", default=None, help=f"spaCy pipeline (default: ${MODEL_ENV} or {DEFAULT_MODEL})")
         p.add_argument("--n-process", type=_count(1), default=1, help="spaCy worker processes (2 on a 2-core machine for big corpora)")
         p.add_argument("--batch-size", type=_count(1), default=64)
+        p.add_argument("--full-parse", action="store_true",
+                       help="run NER on every sentence, not only on those that may hold an event (same events, slower)")
         p.add_argument("--date", type=_iso_date, default=None,
                        help="publication date for records that have none (YYYY-MM-DD); otherwise they are rejected")
         p.add_argument("--max-chars", type=_count(1), default=DEFAULT_MAX_CHARS, help="reject articles longer than this")
@@ -289,7 +291,7 @@ def _bbox(value: str) -> tuple[float, float, float, float]:
 
 
 def _settings(args: argparse.Namespace) -> ParserSettings:
-    chosen = {"batch_size": args.batch_size, "n_process": args.n_process}
+    chosen = {"batch_size": args.batch_size, "n_process": args.n_process, "full_parse": args.full_parse}
     if args.model is not None:
         chosen["model"] = args.model
     return ParserSettings(**chosen)

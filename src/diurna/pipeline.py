@@ -80,10 +80,8 @@ def article_id_for(article: Article) -> str:
 
 class Coder:
     def __init__(self, settings: ParserSettings | None = None, lexicon: Lexicon | None = None,
-                 gazetteer: Gazetteer | None = None, full_parse: bool = False):
-        """`full_parse`: run NER on every sentence (the reference the prefilter is checked against)."""
+                 gazetteer: Gazetteer | None = None):
         self.lexicon = lexicon or load_lexicon()
-        self.full_parse = full_parse
         self.parser = Parser(settings or ParserSettings())
         self.gazetteer = gazetteer or Gazetteer.load()
         self.resolver = ActorResolver(self.lexicon, self.gazetteer)
@@ -100,7 +98,7 @@ class Coder:
         cleaned = [clean(article) for article in batch]
         items = [(headline_case(p.text, self.headline_words), (n, p)) for n, c in enumerate(cleaned) for p in c.paragraphs]
         docs: list[list[tuple[Doc, Paragraph]]] = [[] for _ in batch]
-        entities_for = None if self.full_parse else self.lexicon
+        entities_for = None if self.parser.settings.full_parse else self.lexicon
         for doc, (n, paragraph) in self.parser.parse(items, n_items=len(items), entities_for=entities_for):
             docs[n].append((doc, paragraph))
         for article, clean_article, parsed in zip(batch, cleaned, docs):

@@ -34,6 +34,7 @@ class ParserSettings:
     model: str = field(default_factory=lambda: os.environ.get(MODEL_ENV, DEFAULT_MODEL))
     batch_size: int = 64
     n_process: int = 1
+    full_parse: bool = False  # NER on every sentence, not only where an event can be (prefilter.py)
 
 
 def load_model(name: str) -> Language:
