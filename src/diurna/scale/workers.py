@@ -1,0 +1,97 @@
+"""Long-lived coder processes on this machine.
+
+Each process loads the model, lexicons and gazetteer once and codes whole batches (clean ->
+parse -> extract -> resolve), sending back coded articles; the parent only reads, looks up
+and writes. Batches come back in the order they were sent. Workers die with their parent
+(even by kill -9), and a worker that dies stops the run with an error (a re-run resumes).
+"""
+from __future__ import annotations
+
+import multiprocessing
+import queue
+from typing import Iterable, Iterator
+
+from diurna.coding.parse import ParserSettings
+from diurna.pipeline import CodedArticle
+from diurna.records import Article, Rejection
+
+Results = list[CodedArticle | Rejection]
+
+
+class WorkerDied(RuntimeError):
+    pass
+
+
+def _serve(settings: ParserSettings, tasks, results) -> None:
+    from diurna.coding.parse import _worker_dies_with_parent
+    from diurna.jobs import code_each, version_of
+    from diurna.pipeline import Coder
+
+    _worker_dies_with_parent()
+    coder = Coder(settings)
+    results.put(("version", version_of(coder)))
+    while (task := tasks.get()) is not None:
+        number, batch = task
+        results.put((number, list(code_each(coder, batch))))
+
+
+class CoderPool:
+    """`processes` coder processes fed through one task queue."""
+
+    def __init__(self, settings: ParserSettings, processes: int):
+        context = multiprocessing.get_context("spawn")  # never fork a process holding a DuckDB connection
+        self._tasks, self._results = context.Queue(), context.Queue()
+        settings = ParserSettings(model=settings.model, batch_size=settings.batch_size, n_process=1,
+                                  full_parse=settings.full_parse)
+        self._processes = [context.Process(target=_serve, args=(settings, self._tasks, self._results), daemon=True)
+                           for _ in range(processes)]
+        for process in self._processes:
+            process.start()
+        self._pending: dict[int, Results] = {}
+        self.version = ""
+        for _ in self._processes:
+            _, self.version = self._next()
+
+    def _next(self) -> tuple:
+        while True:
+            try:
+                return self._results.get(timeout=1.0)
+            except queue.Empty:
+                dead = [p for p in self._processes if not p.is_alive()]
+                if dead:
+                    raise WorkerDied(f"a coder process died (exit code {dead[0].exitcode}); re-run to resume") from None
+
+    def code_batches(self, batches: Iterable[list[Article]]) -> Iterator[Results]:
+        """Code batches in the workers, two per worker in flight, yielding results in order."""
+        iterator = iter(batches)
+        sent = done = 0
+        exhausted = False
+        while True:
+            while not exhausted and sent - done < 2 * len(self._processes):
+                batch = next(iterator, None)
+                if batch is None:
+                    exhausted = True
+                    break
+                self._tasks.put((sent, batch))
+                sent += 1
+            if done == sent:
+                return
+            while done not in self._pending:
+                number, results = self._next()
+                self._pending[number] = results
+            yield self._pending.pop(done)
+            done += 1
+
+    def close(self) -> None:
+        for _ in self._processes:
+            self._tasks.put(None)
+        for process in self._processes:
+            process.join(timeout=10)
+            if process.is_alive():
+                process.terminate()
+
+    def __enter__(self) -> CoderPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
