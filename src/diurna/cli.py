@@ -179,6 +179,10 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("paths", nargs="+", metavar="FILE", help=_INPUTS_HELP)
     ingest.add_argument("--db", default="diurna.duckdb")
     add_model_options(ingest)
+    ingest.add_argument("--dask", metavar="ADDRESS", default=None,
+                        help="code on a Dask cluster: tcp://SCHEDULER:8786, or local:N for N local worker processes")
+    ingest.add_argument("--out-parquet", metavar="DIR", default=None,
+                        help="write Parquet shards (DIR/articles, DIR/events, DIR/rejections) instead of --db")
     _add_input_options(ingest)
     ingest.set_defaults(run=_run_ingest)
 
@@ -343,22 +347,28 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
 
 def _run_ingest(args: argparse.Namespace) -> int:
     from diurna import jobs
-    from diurna.pipeline import Coder
+    from diurna.scale.workers import coding_for
     from diurna.store import Store
 
     rejected: list[Rejection] = []
-    with Store(args.db) as store:
-        coder = Coder(_settings(args))
-        stale = jobs.stale_count(coder, store)
+    if args.out_parquet:
+        from diurna.scale.shards import ParquetShards
+
+        sink, target = ParquetShards(args.out_parquet), args.out_parquet
+    else:
+        sink, target = Store(args.db), args.db
+    with sink as store, coding_for(_settings(args), args.n_process, args.dask) as coding:
+        stale = store.stale_count(coding.version) if isinstance(store, Store) else 0
         store.release()
         with _progress("coding") as progress:
             task = progress.add_task("coding", total=jobs.count_records(args.paths))
-            tally = jobs.ingest(coder, store, _read(args), on_rejection=lambda r: (rejected.append(r), _report_rejection(r)),
-                                advance=lambda n: progress.advance(task, n))
+            tally = jobs.ingest_with(coding.code_batches, coding.version, store, _read(args),
+                                     on_rejection=lambda r: (rejected.append(r), _report_rejection(r)),
+                                     advance=lambda n: progress.advance(task, n))
         totals = store.counts()
     _say(f"stored {_plural(tally.stored, 'new article')} with {_plural(tally.events, 'event')}; "
          f"{tally.skipped:,} already stored; {tally.rejected:,} rejected. "
-         f"{args.db} now holds {_plural(totals['articles'], 'article')}, {_plural(totals['events'], 'event')}, "
+         f"{target} now holds {_plural(totals['articles'], 'article')}, {_plural(totals['events'], 'event')}, "
          f"{_plural(totals['rejections'], 'quarantined record')}.")
     if stale:
         _say(f"{_plural(stale, 'stored article')} {'was' if stale == 1 else 'were'} coded by another coder version "

@@ -7,6 +7,7 @@ and writes. Batches come back in the order they were sent. Workers die with thei
 """
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import queue
 from typing import Iterable, Iterator
@@ -20,6 +21,36 @@ Results = list[CodedArticle | Rejection]
 
 class WorkerDied(RuntimeError):
     pass
+
+
+def worker_settings(settings: ParserSettings) -> ParserSettings:
+    """A worker is one process: spaCy inside it runs single-process."""
+    return dataclasses.replace(settings, n_process=1)
+
+
+class InProcess:
+    """Batches coded in this process (the default, and one worker's view of the job)."""
+
+    def __init__(self, settings: ParserSettings):
+        from diurna.jobs import version_of
+        from diurna.pipeline import Coder
+
+        self.coder = Coder(settings)
+        self.version = version_of(self.coder)
+
+    def code_batches(self, batches: Iterable[list[Article]]) -> Iterator[Results]:
+        from diurna.jobs import code_each
+
+        return (list(code_each(self.coder, batch)) for batch in batches)
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> InProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def _serve(settings: ParserSettings, tasks, results) -> None:
@@ -41,8 +72,7 @@ class CoderPool:
     def __init__(self, settings: ParserSettings, processes: int):
         context = multiprocessing.get_context("spawn")  # never fork a process holding a DuckDB connection
         self._tasks, self._results = context.Queue(), context.Queue()
-        settings = ParserSettings(model=settings.model, batch_size=settings.batch_size, n_process=1,
-                                  full_parse=settings.full_parse)
+        settings = worker_settings(settings)
         self._processes = [context.Process(target=_serve, args=(settings, self._tasks, self._results), daemon=True)
                            for _ in range(processes)]
         for process in self._processes:
@@ -95,3 +125,12 @@ class CoderPool:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def coding_for(settings: ParserSettings, processes: int = 1, dask: str | None = None) -> InProcess | CoderPool:
+    """Where batches are coded: a Dask cluster, `processes` local worker processes, or here."""
+    if dask is not None:
+        from diurna.scale.cluster import DaskCoding
+
+        return DaskCoding(dask, settings)
+    return CoderPool(settings, processes) if processes > 1 else InProcess(settings)
