@@ -45,7 +45,8 @@ _SQL_TYPES = {"goldstein": "DOUBLE", "quad_class": "INTEGER", "event_date": "DAT
               "injured_low": "INTEGER", "injured_high": "INTEGER", "quantities": "JSON"}
 
 _EVENT_STRUCTURE = json.dumps([{c: _SQL_TYPES.get(c, "VARCHAR") for c in _EVENT_COLUMNS}])
-_ARTICLE_TYPES = {"date": "DATE", "removed": "JSON", "extra": "JSON", "n_events": "INTEGER", "ingested_at": "TIMESTAMP"}
+# removed and extra travel as JSON text (written by json.dumps, exactly as `add` writes them)
+_ARTICLE_TYPES = {"date": "DATE", "n_events": "INTEGER", "ingested_at": "TIMESTAMP"}
 _ARTICLE_COLUMNS = ["article_id", "record_id", "content_hash", "date", "outlet", "original_source", "dateline_place",
                     "title", "url", "origin", "content", "removed", "extra", "n_events", "ingested_at", "coder_version"]
 _ARTICLE_STRUCTURE = json.dumps([{c: _ARTICLE_TYPES.get(c, "VARCHAR") for c in _ARTICLE_COLUMNS}])
@@ -551,6 +552,6 @@ def _article_row(coded: CodedArticle, coder_version: str | None, ingested_at: st
         "article_id": coded.article_id, "record_id": a.record_id, "content_hash": coded.content_hash,
         "date": a.date.isoformat(), "outlet": a.source, "original_source": c.original_source,
         "dateline_place": c.dateline_place, "title": a.title, "url": a.url, "origin": a.origin, "content": a.content,
-        "removed": [{"start": r.start, "end": r.end, "kind": r.kind} for r in c.removals],
-        "extra": a.extra, "n_events": len(coded.events), "ingested_at": ingested_at, "coder_version": coder_version,
+        "removed": json.dumps([{"start": r.start, "end": r.end, "kind": r.kind} for r in c.removals]),
+        "extra": json.dumps(a.extra, default=str), "n_events": len(coded.events), "ingested_at": ingested_at, "coder_version": coder_version,
     }
