@@ -40,9 +40,11 @@ BENCH = ROOT.parent / "shared" / "bench" / "bbc-1000.jsonl"
 
 
 class MemoryWatch:
-    """Peak RSS of this process and all its descendants, sampled in a thread."""
+    """Peak memory of this process and all its descendants, sampled in a thread: RSS per
+    process, and the peak of the summed PSS (shared pages split between the processes that
+    share them, so forked workers are not counted twice)."""
 
-    def __init__(self, interval: float = 0.05):
+    def __init__(self, interval: float = 0.1):
         self.interval = interval
         self.peak_total = 0
         self.peak_by_process: dict[str, int] = {}
@@ -55,8 +57,9 @@ class MemoryWatch:
             total = 0
             for process in [me, *me.children(recursive=True)]:
                 with contextlib.suppress(psutil.Error):
-                    rss = process.memory_info().rss
-                    total += rss
+                    info = process.memory_full_info()
+                    rss = info.rss
+                    total += info.pss
                     name = "main" if process.pid == me.pid else f"worker {process.pid}"
                     self.peak_by_process[name] = max(self.peak_by_process.get(name, 0), rss)
             self.peak_total = max(self.peak_total, total)
@@ -75,7 +78,7 @@ class MemoryWatch:
         parts = f"main {self.peak_by_process.get('main', 0) / 2**20:.0f} MB"
         if workers:
             parts += ", workers " + " / ".join(f"{w / 2**20:.0f}" for w in workers) + " MB"
-        return f"peak RSS all processes {self.peak_total / 2**20:.0f} MB ({parts})"
+        return f"peak memory all processes {self.peak_total / 2**20:.0f} MB PSS (RSS: {parts})"
 
 
 class Stopwatch:
@@ -158,7 +161,7 @@ def ingest_here(articles: list[Article], settings: ParserSettings, db: str) -> t
 def ingest_pool(articles: list[Article], settings: ParserSettings, db: str, processes: int) -> tuple[float, float, str]:
     clock = Stopwatch()
     with MemoryWatch() as memory:
-        with CoderPool(settings, processes) as pool, Store(db) as store:
+        with CoderPool(settings, processes) as pool, Store(db) as store:  # the pool first: it forks
             clock.wrap(store, "add_batch", "write")
             start = time.perf_counter()
             tally = jobs.ingest_with(pool.code_batches, pool.version, store, articles)

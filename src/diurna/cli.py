@@ -354,10 +354,11 @@ def _run_ingest(args: argparse.Namespace) -> int:
     if args.out_parquet:
         from diurna.scale.shards import ParquetShards
 
-        sink, target = ParquetShards(args.out_parquet), args.out_parquet
+        sink, target = lambda: ParquetShards(args.out_parquet), args.out_parquet
     else:
-        sink, target = Store(args.db), args.db
-    with sink as store, coding_for(_settings(args), args.n_process, args.dask) as coding:
+        sink, target = lambda: Store(args.db), args.db
+    # the coders start before the database opens (worker processes are forked from this one)
+    with coding_for(_settings(args), args.n_process, args.dask) as coding, sink() as store:
         stale = store.stale_count(coding.version) if isinstance(store, Store) else 0
         store.release()
         with _progress("coding") as progress:

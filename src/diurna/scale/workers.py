@@ -8,6 +8,7 @@ and writes. Batches come back in the order they were sent. Workers die with thei
 from __future__ import annotations
 
 import dataclasses
+import gc
 import multiprocessing
 import queue
 from typing import Iterable, Iterator
@@ -53,13 +54,11 @@ class InProcess:
         self.close()
 
 
-def _serve(settings: ParserSettings, tasks, results) -> None:
+def _serve(coder, tasks, results) -> None:
     from diurna.coding.parse import _worker_dies_with_parent
     from diurna.jobs import code_each, version_of
-    from diurna.pipeline import Coder
 
     _worker_dies_with_parent()
-    coder = Coder(settings)
     results.put(("version", version_of(coder)))
     while (task := tasks.get()) is not None:
         number, batch = task
@@ -67,13 +66,21 @@ def _serve(settings: ParserSettings, tasks, results) -> None:
 
 
 class CoderPool:
-    """`processes` coder processes fed through one task queue."""
+    """`processes` coder processes fed through one task queue.
+
+    The coder (model, lexicons, gazetteer: ~350 MB, mostly read-only) is built once here and
+    the workers are forked from it, so they share its pages instead of each loading a copy.
+    Open the pool before the database: a process holding a DuckDB connection is not forked."""
 
     def __init__(self, settings: ParserSettings, processes: int):
-        context = multiprocessing.get_context("spawn")  # never fork a process holding a DuckDB connection
+        from diurna.pipeline import Coder
+
+        context = multiprocessing.get_context("fork")
         self._tasks, self._results = context.Queue(), context.Queue()
-        settings = worker_settings(settings)
-        self._processes = [context.Process(target=_serve, args=(settings, self._tasks, self._results), daemon=True)
+        coder = Coder(worker_settings(settings))
+        gc.collect()
+        gc.freeze()  # the collector would otherwise touch, and so copy, every shared object
+        self._processes = [context.Process(target=_serve, args=(coder, self._tasks, self._results), daemon=True)
                            for _ in range(processes)]
         for process in self._processes:
             process.start()
@@ -119,6 +126,7 @@ class CoderPool:
             process.join(timeout=10)
             if process.is_alive():
                 process.terminate()
+        gc.unfreeze()
 
     def __enter__(self) -> CoderPool:
         return self
