@@ -263,11 +263,24 @@ class Store:
                     fresh.append(coded)
             if fresh:
                 self._insert_articles(fresh, coder_version)
-                events = [event for coded in fresh for event in coded.events]
-                if events:
-                    self._insert_events(events)
+                self._insert_new_events([event for coded in fresh for event in coded.events])
         self.release(HOLD_SECONDS)
         return added
+
+    def _insert_new_events(self, events: list[Event]) -> None:
+        """Events of articles not stored yet, as one JSON parameter. None of them can be in the
+        table (an article and its events are written in one transaction), so there is no ON
+        CONFLICT clause: DuckDB's per-row conflict check costs ~0.8 ms per event, the insert
+        ~0.07 ms. Ids repeated within the batch are dropped here."""
+        unique = list({event.event_id: event for event in reversed(events)}.values())[::-1]
+        if not unique:
+            return
+        rows = json.dumps([e.model_dump(mode="json") for e in unique])
+        self.connection.execute(
+            f"INSERT INTO events ({', '.join(_EVENT_COLUMNS)}) "
+            f"SELECT {', '.join(_EVENT_COLUMNS)} FROM (SELECT unnest(from_json(?::JSON, ?), recursive := true))",
+            [rows, _EVENT_STRUCTURE],
+        )
 
     def _insert_articles(self, batch: list[CodedArticle], coder_version: str | None) -> None:
         """Article rows as one JSON parameter (see _insert_events for why not executemany)."""
