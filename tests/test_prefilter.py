@@ -64,3 +64,18 @@ def test_entities_only_in_event_sentences(coder):
     assert [s.text for s in event_sentences(doc, coder.lexicon)] == [second.text]
     assert not first.ents  # NER never ran on the sentence without a trigger
     assert {e.text for e in second.ents} >= {"Syrian", "Saraqib"}
+
+
+def test_attribute_table_sets_what_the_ruler_sets(full_coder, sample_article):
+    """Every token of the sample and the wire sentences: same POS, morphology and lemma."""
+    from diurna.coding.attributes import AttributeTable
+
+    nlp = full_coder.parser.nlp
+    table = AttributeTable(nlp.get_pipe("attribute_ruler"))
+    texts = [p.text for p in clean(sample_article).paragraphs] + WIRE + ["I'd say they ain't gonna win, he gets it."]
+    for text in texts:
+        reference = nlp(text, disable=["ner"])
+        doc = nlp(text, disable=["ner", "attribute_ruler", "lemmatizer"])
+        doc = nlp.get_pipe("lemmatizer")(table(doc))
+        assert [(t.pos_, str(t.morph), t.lemma_, t.tag_, t.dep_) for t in doc] == \
+               [(t.pos_, str(t.morph), t.lemma_, t.tag_, t.dep_) for t in reference]

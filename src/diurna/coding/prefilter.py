@@ -15,10 +15,13 @@ from typing import Iterable, Iterator
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from diurna.coding.attributes import AttributeTable
 from diurna.coding.extract import could_match
 from diurna.coding.lexicon import Lexicon
 
 ENTITY_PIPE = "ner"
+RULER_PIPE = "attribute_ruler"
+LEMMATIZER_PIPE = "lemmatizer"
 
 
 def event_sentences(doc: Doc, lexicon: Lexicon) -> list[Span]:
@@ -40,11 +43,25 @@ def add_entities(nlp: Language, docs: list[Doc], lexicon: Lexicon, batch_size: i
     return sum(len(sentence) for _, sentence in kept)
 
 
+def attribute_table(nlp: Language) -> AttributeTable | None:
+    """The table for the model's attribute rules, when its last three pipes are the ruler, the
+    lemmatiser and NER (as in spaCy's English models); otherwise None and the ruler runs."""
+    if nlp.pipe_names[-3:] != [RULER_PIPE, LEMMATIZER_PIPE, ENTITY_PIPE]:
+        return None
+    return AttributeTable(nlp.get_pipe(RULER_PIPE))
+
+
 def parse_selectively(nlp: Language, items: Iterable[tuple[str, object]], lexicon: Lexicon,
-                      batch_size: int = 64, n_process: int = 1) -> Iterator[tuple[Doc, object]]:
-    """nlp.pipe over (text, context) pairs with NER on event sentences only, in order."""
+                      batch_size: int = 64, n_process: int = 1,
+                      attributes: AttributeTable | None = None) -> Iterator[tuple[Doc, object]]:
+    """nlp.pipe over (text, context) pairs with NER on event sentences only, in order; with
+    `attributes`, the attribute rules go through that table and the lemmatiser runs after it."""
     pending: list[tuple[Doc, object]] = []
-    for doc, context in nlp.pipe(items, as_tuples=True, batch_size=batch_size, disable=[ENTITY_PIPE], n_process=n_process):
+    skipped = [ENTITY_PIPE] if attributes is None else [RULER_PIPE, LEMMATIZER_PIPE, ENTITY_PIPE]
+    lemmatizer = nlp.get_pipe(LEMMATIZER_PIPE) if attributes is not None else None
+    for doc, context in nlp.pipe(items, as_tuples=True, batch_size=batch_size, disable=skipped, n_process=n_process):
+        if attributes is not None:
+            doc = lemmatizer(attributes(doc))
         pending.append((doc, context))
         if len(pending) >= batch_size:
             add_entities(nlp, [d for d, _ in pending], lexicon, batch_size)
