@@ -44,7 +44,7 @@ class MemoryWatch:
     process, and the peak of the summed PSS (shared pages split between the processes that
     share them, so forked workers are not counted twice)."""
 
-    def __init__(self, interval: float = 0.1):
+    def __init__(self, interval: float = 0.25):
         self.interval = interval
         self.peak_total = 0
         self.peak_by_process: dict[str, int] = {}
@@ -158,16 +158,21 @@ def ingest_here(articles: list[Article], settings: ParserSettings, db: str) -> t
     return seconds, clock.seconds, memory.describe() + f"; {tally.events} events"
 
 
-def ingest_pool(articles: list[Article], settings: ParserSettings, db: str, processes: int) -> tuple[float, float, str]:
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def ingest_pool(articles: list[Article], settings: ParserSettings, db: str, processes: int) -> tuple[float, float, float, str]:
     clock = Stopwatch()
     with MemoryWatch() as memory:
         with CoderPool(settings, processes) as pool, Store(db) as store:  # the pool first: it forks
             clock.wrap(store, "add_batch", "write")
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), _cpu()
             tally = jobs.ingest_with(pool.code_batches, pool.version, store, articles)
-            seconds = time.perf_counter() - start
+            seconds, cpu = time.perf_counter() - start, _cpu() - cpu
     assert tally.stored == len(articles), tally
-    return seconds, clock.seconds.get("write", 0.0), memory.describe() + f"; {tally.events} events"
+    return seconds, clock.seconds.get("write", 0.0), cpu, memory.describe() + f"; {tally.events} events"
 
 
 def ingest_dask(articles: list[Article], settings: ParserSettings, db: str, workers: int) -> tuple[float, list[float], float, str]:
@@ -180,13 +185,13 @@ def ingest_dask(articles: list[Article], settings: ParserSettings, db: str, work
         with DaskCoding(f"local:{workers}", settings) as dask, Store(db) as store:
             clock.wrap(store, "add_batch", "write")
             with get_task_stream(client=dask.client) as stream:
-                start = time.perf_counter()
+                start, cpu = time.perf_counter(), _cpu()
                 tally = jobs.ingest_with(dask.code_batches, dask.version, store, articles)
-                seconds = time.perf_counter() - start
+                seconds, cpu = time.perf_counter() - start, _cpu() - cpu
             durations = [sum(s["stop"] - s["start"] for s in task["startstops"] if s["action"] == "compute")
                          for task in stream.data if str(task.get("key", "")).startswith(("_code", "('_code"))]
     assert tally.stored == len(articles), tally
-    return seconds, durations, clock.seconds.get("write", 0.0), memory.describe()
+    return seconds, durations, clock.seconds.get("write", 0.0), cpu, memory.describe()
 
 
 def isolated(function, *args):
@@ -233,21 +238,24 @@ def main() -> int:
                 print(f"  {'resolve, assemble, read, look-ups (the rest)':<50} {1000 * rest / n:7.2f} ms/article")
                 print(f"  {memory}")
             else:
-                seconds, write_s, memory = isolated(ingest_pool, articles, settings, db, processes)
+                seconds, write_s, cpu, memory = isolated(ingest_pool, articles, settings, db, processes)
                 print(line(f"diurna ingest, {processes} worker processes", seconds, n, words,
                            f"  ratio to spaCy {spacy_s / seconds:.2f}"))
-                print(f"  write {1000 * write_s / n:.2f} ms/article in the main process; {memory}")
+                print(f"  main process: write {1000 * write_s / n:.2f} ms/article, all its CPU "
+                      f"{1000 * cpu / n:.2f} ms/article (read, look-ups, results, write, memory sampling); {memory}")
         for workers in (int(w) for w in args.dask.split(",") if w):
             db = str(Path(tmp) / f"dask{workers}.duckdb")
-            seconds, durations, write_s, memory = isolated(ingest_dask, articles, settings, db, workers)
+            seconds, durations, write_s, cpu, memory = isolated(ingest_dask, articles, settings, db, workers)
             print(line(f"diurna ingest, Dask LocalCluster {workers} worker(s)", seconds, n, words, f"  ({memory})"))
             if durations:
                 per = statistics.mean(durations)
                 print(f"  {len(durations)} partitions of {jobs.WRITE_BATCH} articles: compute mean {per:.2f} s, "
                       f"max {max(durations):.2f} s, sum {sum(durations):.1f} s; writer {write_s:.2f} s in all "
                       f"({1000 * write_s / n:.2f} ms/article, {write_s / len(durations) * 1000:.0f} ms per partition)")
-                print(f"  the one writer keeps up with {per / max(write_s / len(durations), 1e-9):.0f} workers "
-                      f"coding at this per-partition speed")
+                print(f"  client process CPU {1000 * cpu / n:.2f} ms/article (read, look-ups, scheduling, results, write); "
+                      f"efficiency sum(compute) / (workers x wall) {sum(durations) / (workers * seconds):.0%}")
+                print(f"  one client keeps up with {per / max(cpu / len(durations), 1e-9):.0f} workers coding at this "
+                      f"per-partition speed (the writer alone with {per / max(write_s / len(durations), 1e-9):.0f})")
     print(f"load average at end {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
           f"this process's own peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     return 0
