@@ -17,6 +17,7 @@ from diurna.ingest.read import SUPPORTED_SUFFIXES
 from diurna.pipeline import ARTICLES_PER_BATCH, CodedArticle, Coder, article_id_for
 from diurna.records import Article, Rejection
 from diurna.store import Store
+from diurna.store.database import HOLD_SECONDS
 
 Advance = Callable[[int], None]
 WRITE_BATCH = 64  # articles per coding task and per write transaction
@@ -78,7 +79,7 @@ def ingest_with(
             new = [a for a in articles if article_id_for(a) not in stored]
             tally.skipped += len(articles) - len(new)
             advance(len(articles) - len(new))
-            store.release()  # readers get the database while this batch is coded
+            store.release(HOLD_SECONDS)  # readers get a turn every ~2 s (reopening costs ~0.1 s)
             if new:
                 yield new
 

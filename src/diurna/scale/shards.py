@@ -110,7 +110,7 @@ class ParquetShards:
 
         return {table: rows(table) for table in TABLES}
 
-    def release(self) -> None:
+    def release(self, held_at_least: float = 0.0) -> None:
         """Nothing held between batches (the database's writer lets readers in here)."""
 
     def close(self) -> None:
