@@ -1,97 +1,263 @@
-"""Benchmark: throughput and peak memory of coding a corpus, stage by stage.
+"""Benchmark: throughput, time per stage and peak memory of `diurna ingest`, next to spaCy alone
+measured in the same run, with 1 and 2 processes, and optionally on a Dask LocalCluster.
 
-Builds a corpus by repeating the bundled sample article (each copy with its own id), codes it,
-and prints words/second for the whole pipeline and for spaCy alone, plus peak RSS.
-Usage: python scripts/benchmark.py [--copies 200] [--n-process 2] [--batch-size 64] [--db PATH]
+Corpus: the paths given, else ../shared/bench/bbc-1000.jsonl when present, else copies of the
+bundled sample (`--copies`). Prints articles/s, words/s, ms/article per stage, peak RSS of
+every process (the sum over all processes, sampled every 50 ms), the ratio of ingest to spaCy's
+full pipeline, per-partition times on Dask and the writer's share of them.
+Usage: python scripts/benchmark.py [CORPUS ...] [--processes 1,2] [--dask 1,2] [--limit N]
 """
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
+import contextlib
+import multiprocessing
+import itertools
+import os
 import resource
+import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
+import psutil
+
+from diurna import jobs
+from diurna.coding import prefilter
+from diurna.coding.parse import ParserSettings, load_model
 from diurna.ingest.clean import clean
-from diurna.coding.parse import ParserSettings
-from diurna.pipeline import Coder
-from diurna.resolve.places import Gazetteer
 from diurna.ingest.read import read_paths
+from diurna.records import Article
+from diurna.scale.workers import CoderPool, InProcess
+from diurna.store import Store
 
-SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "idlib_ceasefire_2020-03-05.jsonl"
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "samples" / "idlib_ceasefire_2020-03-05.jsonl"
+BENCH = ROOT.parent / "shared" / "bench" / "bbc-1000.jsonl"
 
 
-def _time_calls(obj: object, method: str) -> list[list[float]]:
-    """Wrap obj.method so that the time spent in it accumulates in the returned cell."""
-    spent = [0.0]
-    original = getattr(obj, method)
+class MemoryWatch:
+    """Peak memory of this process and all its descendants, sampled in a thread: RSS per
+    process, and the peak of the summed PSS (shared pages split between the processes that
+    share them, so forked workers are not counted twice)."""
 
-    def timed(*args, **kwargs):
+    def __init__(self, interval: float = 0.25):
+        self.interval = interval
+        self.peak_total = 0
+        self.peak_by_process: dict[str, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        me = psutil.Process()
+        while not self._stop.is_set():
+            total = 0
+            for process in [me, *me.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):
+                    info = process.memory_full_info()
+                    rss = info.rss
+                    total += info.pss
+                    name = "main" if process.pid == me.pid else f"worker {process.pid}"
+                    self.peak_by_process[name] = max(self.peak_by_process.get(name, 0), rss)
+            self.peak_total = max(self.peak_total, total)
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> MemoryWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def describe(self) -> str:
+        workers = sorted(v for k, v in self.peak_by_process.items() if k != "main")
+        parts = f"main {self.peak_by_process.get('main', 0) / 2**20:.0f} MB"
+        if workers:
+            parts += ", workers " + " / ".join(f"{w / 2**20:.0f}" for w in workers) + " MB"
+        return f"peak memory all processes {self.peak_total / 2**20:.0f} MB PSS (RSS: {parts})"
+
+
+class Stopwatch:
+    """Seconds spent inside wrapped functions and generators, by stage name."""
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+
+    def wrap(self, owner: object, name: str, stage: str, generator: bool = False) -> None:
+        original = getattr(owner, name)
+
+        def timed(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - start
+
+        def timed_generator(*args, **kwargs):
+            iterator = original(*args, **kwargs)
+            while True:
+                start = time.perf_counter()
+                try:
+                    item = next(iterator)
+                except StopIteration:
+                    return
+                finally:
+                    self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - start
+                yield item
+
+        setattr(owner, name, timed_generator if generator else timed)
+
+
+def corpus(paths: list[str], copies: int, limit: int | None) -> list[Article]:
+    if not paths and BENCH.exists():
+        paths = [str(BENCH)]
+    if paths:
+        return [r for r in itertools.islice(read_paths(paths), limit) if isinstance(r, Article)]
+    (article,) = read_paths([SAMPLE])
+    return [article.model_copy(update={"record_id": f"copy-{n}", "content": article.content + f" [{n}]"})
+            for n in range(copies)]
+
+
+def line(label: str, seconds: float, articles: int, words: int, extra: str = "") -> str:
+    return (f"{label:<34} {seconds:7.1f} s  {articles / seconds:6.1f} articles/s  {words / seconds:8,.0f} words/s  "
+            f"{1000 * seconds / articles:6.1f} ms/article{extra}")
+
+
+def spacy_alone(model: str, texts: list[str], n_process: int, batch_size: int) -> tuple[float, str]:
+    nlp = load_model(model)
+    with MemoryWatch() as memory:
         start = time.perf_counter()
-        try:
-            return original(*args, **kwargs)
-        finally:
-            spent[0] += time.perf_counter() - start
+        for _ in nlp.pipe(texts, batch_size=batch_size, n_process=n_process):
+            pass
+        seconds = time.perf_counter() - start
+    return seconds, memory.describe()
 
-    setattr(obj, method, timed)
-    return [spent]
+
+def ingest_here(articles: list[Article], settings: ParserSettings, db: str) -> tuple[float, dict[str, float], str]:
+    """One process: stage times from wrapped functions."""
+    import diurna.pipeline as pipeline
+
+    clock = Stopwatch()
+    coding = InProcess(settings)
+    clock.wrap(pipeline, "clean", "clean")
+    clock.wrap(coding.coder.parser, "parse", "parse (tagger, parser; NER where events can be)", generator=True)
+    clock.wrap(prefilter, "add_entities", "  of which NER on event sentences")
+    clock.wrap(pipeline, "extract", "extract", generator=True)
+    clock.wrap(coding.coder.gazetteer, "resolve_phrase", "  places")
+    clock.wrap(coding.coder.dates, "resolve", "  dates")
+    with Store(db) as store, MemoryWatch() as memory:
+        clock.wrap(store, "add_batch", "write (DuckDB, one transaction per batch)")
+        start = time.perf_counter()
+        tally = jobs.ingest_with(coding.code_batches, coding.version, store, articles)
+        seconds = time.perf_counter() - start
+    assert tally.stored == len(articles), tally
+    return seconds, clock.seconds, memory.describe() + f"; {tally.events} events"
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def ingest_pool(articles: list[Article], settings: ParserSettings, db: str, processes: int) -> tuple[float, float, float, str]:
+    clock = Stopwatch()
+    with MemoryWatch() as memory:
+        with CoderPool(settings, processes) as pool, Store(db) as store:  # the pool first: it forks
+            clock.wrap(store, "add_batch", "write")
+            start, cpu = time.perf_counter(), _cpu()
+            tally = jobs.ingest_with(pool.code_batches, pool.version, store, articles)
+            seconds, cpu = time.perf_counter() - start, _cpu() - cpu
+    assert tally.stored == len(articles), tally
+    return seconds, clock.seconds.get("write", 0.0), cpu, memory.describe() + f"; {tally.events} events"
+
+
+def ingest_dask(articles: list[Article], settings: ParserSettings, db: str, workers: int) -> tuple[float, list[float], float, str]:
+    from distributed import get_task_stream
+
+    from diurna.scale.cluster import DaskCoding
+
+    clock = Stopwatch()
+    with MemoryWatch() as memory:
+        with DaskCoding(f"local:{workers}", settings) as dask, Store(db) as store:
+            clock.wrap(store, "add_batch", "write")
+            with get_task_stream(client=dask.client) as stream:
+                start, cpu = time.perf_counter(), _cpu()
+                tally = jobs.ingest_with(dask.code_batches, dask.version, store, articles)
+                seconds, cpu = time.perf_counter() - start, _cpu() - cpu
+            durations = [sum(s["stop"] - s["start"] for s in task["startstops"] if s["action"] == "compute")
+                         for task in stream.data if str(task.get("key", "")).startswith(("_code", "('_code"))]
+    assert tally.stored == len(articles), tally
+    return seconds, durations, clock.seconds.get("write", 0.0), cpu, memory.describe()
+
+
+def isolated(function, *args):
+    """Run one measurement in a fresh process, so that its memory figures are its own."""
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as executor:
+        return executor.submit(function, *args).result()
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--copies", type=int, default=200)
-    parser.add_argument("--n-process", type=int, default=2)
+    parser.add_argument("corpus", nargs="*")
+    parser.add_argument("--copies", type=int, default=200, help="copies of the sample when no corpus is found")
+    parser.add_argument("--limit", type=int, help="only the first N articles")
+    parser.add_argument("--processes", default="1,2", help="process counts to measure (spaCy alone and ingest)")
+    parser.add_argument("--dask", default="", help="LocalCluster worker counts to measure, e.g. 1,2")
     parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--db", help="also store into this DuckDB file (default: a temporary one)")
+    parser.add_argument("--full-parse", action="store_true", help="measure ingest with NER on every sentence")
     args = parser.parse_args()
 
-    (article,) = read_paths([SAMPLE])
-    corpus = [article.model_copy(update={"record_id": f"copy-{n}", "content": article.content + f" [{n}]"})
-              for n in range(args.copies)]
-    words = sum(len(a.content.split()) for a in corpus)
-    print(f"corpus: {len(corpus)} articles, {words:,} words", file=sys.stderr)
-
-    t0 = time.perf_counter()
-    gazetteer = Gazetteer.load()  # cached index (built on first use)
-    gazetteer_s = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    coder = Coder(ParserSettings(batch_size=args.batch_size, n_process=args.n_process), gazetteer=gazetteer)
-    load_s = time.perf_counter() - t0
-    where_when = _time_calls(coder.gazetteer, "resolve_phrase") + _time_calls(coder.dates, "resolve")
-
-    t0 = time.perf_counter()
-    texts = [(p.text, None) for a in corpus for p in clean(a).paragraphs]
-    clean_s = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    for _ in coder.parser.parse(texts, n_items=len(texts)):
-        pass
-    parse_s = time.perf_counter() - t0
-
-    from diurna.store import Store
+    load = os.getloadavg()
+    articles = corpus(args.corpus, args.copies, args.limit)
+    words = sum(len(a.content.split()) for a in articles)
+    n = len(articles)
+    print(f"corpus: {n} articles, {words:,} words; {os.cpu_count()} cores; load average at start "
+          f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    settings = ParserSettings(batch_size=args.batch_size, full_parse=args.full_parse)
+    start = time.perf_counter()
+    texts = [p.text for a in articles for p in clean(a).paragraphs]
+    clean_s = time.perf_counter() - start
+    print(line("clean (all paragraphs)", clean_s, n, words))
 
     with tempfile.TemporaryDirectory() as tmp:
-        db = args.db or str(Path(tmp) / "bench.duckdb")
-        t0 = time.perf_counter()
-        n_events = 0
-        with Store(db) as store:
-            for coded in coder.code(corpus):
-                store.add(coded)
-                n_events += len(coded.events)
-        total_s = time.perf_counter() - t0
-
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    children_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    resolve_s = sum(timer[0] for timer in where_when)
-    print(f"gazetteer index load  {gazetteer_s:8.2f} s")
-    print(f"model load            {load_s:8.2f} s")
-    print(f"clean                 {clean_s:8.2f} s  ({words / clean_s:,.0f} words/s)")
-    print(f"spaCy parse only      {parse_s:8.2f} s  ({words / parse_s:,.0f} words/s, n_process={args.n_process}, batch={args.batch_size})")
-    print(f"full pipeline+store   {total_s:8.2f} s  ({words / total_s:,.0f} words/s, {len(corpus) / total_s:.1f} articles/s)")
-    print(f"places + dates        {resolve_s:8.2f} s  ({100 * resolve_s / total_s:.1f}% of the pipeline, "
-          f"{1000 * resolve_s / len(corpus):.1f} ms per article)")
-    print(f"events                {n_events} ({n_events // len(corpus)} per article)")
-    print(f"peak RSS              {peak_mb:8.0f} MB main process, {children_mb:.0f} MB largest worker")
+        for processes in (int(p) for p in args.processes.split(",") if p):
+            spacy_s, spacy_memory = isolated(spacy_alone, settings.model, texts, processes, args.batch_size)
+            print(line(f"spaCy full pipeline, {processes} proc", spacy_s, n, words, f"  ({spacy_memory})"))
+            db = str(Path(tmp) / f"p{processes}.duckdb")
+            if processes == 1:
+                seconds, stages, memory = isolated(ingest_here, articles, settings, db)
+                print(line("diurna ingest, 1 process", seconds, n, words, f"  ratio to spaCy {spacy_s / seconds:.2f}"))
+                for stage, spent in stages.items():
+                    print(f"  {stage:<50} {1000 * spent / n:7.2f} ms/article")
+                rest = seconds - sum(v for k, v in stages.items() if not k.startswith("  "))
+                print(f"  {'resolve, assemble, read, look-ups (the rest)':<50} {1000 * rest / n:7.2f} ms/article")
+                print(f"  {memory}")
+            else:
+                seconds, write_s, cpu, memory = isolated(ingest_pool, articles, settings, db, processes)
+                print(line(f"diurna ingest, {processes} worker processes", seconds, n, words,
+                           f"  ratio to spaCy {spacy_s / seconds:.2f}"))
+                print(f"  main process: write {1000 * write_s / n:.2f} ms/article, all its CPU "
+                      f"{1000 * cpu / n:.2f} ms/article (read, look-ups, results, write, memory sampling); {memory}")
+        for workers in (int(w) for w in args.dask.split(",") if w):
+            db = str(Path(tmp) / f"dask{workers}.duckdb")
+            seconds, durations, write_s, cpu, memory = isolated(ingest_dask, articles, settings, db, workers)
+            print(line(f"diurna ingest, Dask LocalCluster {workers} worker(s)", seconds, n, words, f"  ({memory})"))
+            if durations:
+                per = statistics.mean(durations)
+                print(f"  {len(durations)} partitions of {jobs.WRITE_BATCH} articles: compute mean {per:.2f} s, "
+                      f"max {max(durations):.2f} s, sum {sum(durations):.1f} s; writer {write_s:.2f} s in all "
+                      f"({1000 * write_s / n:.2f} ms/article, {write_s / len(durations) * 1000:.0f} ms per partition)")
+                print(f"  client process CPU {1000 * cpu / n:.2f} ms/article (read, look-ups, scheduling, results, write); "
+                      f"efficiency sum(compute) / (workers x wall) {sum(durations) / (workers * seconds):.0%}")
+                print(f"  one client keeps up with {per / max(cpu / len(durations), 1e-9):.0f} workers coding at this "
+                      f"per-partition speed (the writer alone with {per / max(write_s / len(durations), 1e-9):.0f})")
+    print(f"load average at end {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
+          f"this process's own peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     return 0
 
 

@@ -155,6 +155,8 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--model", default=None, help=f"spaCy pipeline (default: ${MODEL_ENV} or {DEFAULT_MODEL})")
         p.add_argument("--n-process", type=_count(1), default=1, help="spaCy worker processes (2 on a 2-core machine for big corpora)")
         p.add_argument("--batch-size", type=_count(1), default=64)
+        p.add_argument("--full-parse", action="store_true",
+                       help="run NER on every sentence, not only on those that may hold an event (same events, slower)")
         p.add_argument("--date", type=_iso_date, default=None,
                        help="publication date for records that have none (YYYY-MM-DD); otherwise they are rejected")
         p.add_argument("--max-chars", type=_count(1), default=DEFAULT_MAX_CHARS, help="reject articles longer than this")
@@ -177,6 +179,10 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("paths", nargs="+", metavar="FILE", help=_INPUTS_HELP)
     ingest.add_argument("--db", default="diurna.duckdb")
     add_model_options(ingest)
+    ingest.add_argument("--dask", metavar="ADDRESS", default=None,
+                        help="code on a Dask cluster: tcp://SCHEDULER:8786, or local:N for N local worker processes")
+    ingest.add_argument("--out-parquet", metavar="DIR", default=None,
+                        help="write Parquet shards (DIR/articles, DIR/events, DIR/rejections) instead of --db")
     _add_input_options(ingest)
     ingest.set_defaults(run=_run_ingest)
 
@@ -289,7 +295,7 @@ def _bbox(value: str) -> tuple[float, float, float, float]:
 
 
 def _settings(args: argparse.Namespace) -> ParserSettings:
-    chosen = {"batch_size": args.batch_size, "n_process": args.n_process}
+    chosen = {"batch_size": args.batch_size, "n_process": args.n_process, "full_parse": args.full_parse}
     if args.model is not None:
         chosen["model"] = args.model
     return ParserSettings(**chosen)
@@ -341,22 +347,29 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
 
 def _run_ingest(args: argparse.Namespace) -> int:
     from diurna import jobs
-    from diurna.pipeline import Coder
+    from diurna.scale.workers import coding_for
     from diurna.store import Store
 
     rejected: list[Rejection] = []
-    with Store(args.db) as store:
-        coder = Coder(_settings(args))
-        stale = jobs.stale_count(coder, store)
+    if args.out_parquet:
+        from diurna.scale.shards import ParquetShards
+
+        sink, target = lambda: ParquetShards(args.out_parquet), args.out_parquet
+    else:
+        sink, target = lambda: Store(args.db), args.db
+    # the coders start before the database opens (worker processes are forked from this one)
+    with coding_for(_settings(args), args.n_process, args.dask) as coding, sink() as store:
+        stale = store.stale_count(coding.version) if isinstance(store, Store) else 0
         store.release()
         with _progress("coding") as progress:
             task = progress.add_task("coding", total=jobs.count_records(args.paths))
-            tally = jobs.ingest(coder, store, _read(args), on_rejection=lambda r: (rejected.append(r), _report_rejection(r)),
-                                advance=lambda n: progress.advance(task, n))
+            tally = jobs.ingest_with(coding.code_batches, coding.version, store, _read(args),
+                                     on_rejection=lambda r: (rejected.append(r), _report_rejection(r)),
+                                     advance=lambda n: progress.advance(task, n))
         totals = store.counts()
     _say(f"stored {_plural(tally.stored, 'new article')} with {_plural(tally.events, 'event')}; "
          f"{tally.skipped:,} already stored; {tally.rejected:,} rejected. "
-         f"{args.db} now holds {_plural(totals['articles'], 'article')}, {_plural(totals['events'], 'event')}, "
+         f"{target} now holds {_plural(totals['articles'], 'article')}, {_plural(totals['events'], 'event')}, "
          f"{_plural(totals['rejections'], 'quarantined record')}.")
     if stale:
         _say(f"{_plural(stale, 'stored article')} {'was' if stale == 1 else 'were'} coded by another coder version "

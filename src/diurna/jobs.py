@@ -17,8 +17,10 @@ from diurna.ingest.read import SUPPORTED_SUFFIXES
 from diurna.pipeline import ARTICLES_PER_BATCH, CodedArticle, Coder, article_id_for
 from diurna.records import Article, Rejection
 from diurna.store import Store
+from diurna.store.database import HOLD_SECONDS
 
 Advance = Callable[[int], None]
+WRITE_BATCH = 64  # articles per coding task and per write transaction
 
 
 @dataclass
@@ -39,9 +41,24 @@ def ingest(
     coder: Coder, store: Store, records: Iterable[Article | Rejection], *,
     on_rejection: Callable[[Rejection], None] = lambda r: None, advance: Advance = lambda n: None,
 ) -> Tally:
-    """Code and store new articles; quarantine every bad record as it comes."""
+    """Code (in this process) and store new articles; quarantine every bad record as it comes."""
+    return ingest_with(lambda batches: (list(code_each(coder, batch)) for batch in batches), version_of(coder),
+                       store, records, on_rejection=on_rejection, advance=advance)
+
+
+CodeBatches = Callable[[Iterable[list[Article]]], Iterator[list[CodedArticle | Rejection]]]
+
+
+def ingest_with(
+    code_batches: CodeBatches, version: str, store: Store, records: Iterable[Article | Rejection], *,
+    on_rejection: Callable[[Rejection], None] = lambda r: None, advance: Advance = lambda n: None,
+    batch_articles: int = WRITE_BATCH,
+) -> Tally:
+    """Store what `code_batches` makes of the new articles, batch by batch (in this process, in
+    worker processes or on a cluster: it returns each batch's results in order). One lookup
+    skips stored articles before coding; each batch is one transaction, so an interrupted run
+    keeps every finished batch and a re-run resumes; article ids make re-coded copies no-ops."""
     tally = Tally()
-    version = version_of(coder)
 
     def reject(rejection: Rejection) -> None:
         tally.rejected += 1
@@ -49,31 +66,38 @@ def ingest(
         on_rejection(rejection)
         advance(1)
 
-    def fresh() -> Iterator[Article]:
-        yielded = 0
-        for record in records:
-            if isinstance(record, Rejection):
-                reject(record)
-            elif store.has_article(article_id_for(record)):
-                tally.skipped += 1
-                advance(1)
-            else:
-                yielded += 1
-                if yielded % ARTICLES_PER_BATCH == 0:
-                    store.release()  # readers get the database while this batch is parsed
-                yield record
-        store.release()
+    def fresh_batches() -> Iterator[list[Article]]:
+        iterator = iter(records)
+        while chunk := list(itertools.islice(iterator, batch_articles)):
+            articles = []
+            for record in chunk:
+                if isinstance(record, Rejection):
+                    reject(record)
+                else:
+                    articles.append(record)
+            stored = store.stored_ids(article_id_for(a) for a in articles)
+            new = [a for a in articles if article_id_for(a) not in stored]
+            tally.skipped += len(articles) - len(new)
+            advance(len(articles) - len(new))
+            store.release(HOLD_SECONDS)  # readers get a turn every ~2 s (reopening costs ~0.1 s)
+            if new:
+                yield new
 
-    for result in code_each(coder, fresh()):
-        if isinstance(result, Rejection):
-            reject(result)
-            continue
-        if store.add(result, version):
-            tally.stored += 1
-            tally.events += len(result.events)
-        else:
-            tally.skipped += 1
-        advance(1)
+    for results in code_batches(fresh_batches()):
+        coded = []
+        for result in results:
+            if isinstance(result, Rejection):
+                reject(result)
+            else:
+                coded.append(result)
+        for result, added in zip(coded, store.add_batch(coded, version)):
+            if added:
+                tally.stored += 1
+                tally.events += len(result.events)
+            else:
+                tally.skipped += 1
+        advance(len(coded))
+    store.release()
     return tally
 
 

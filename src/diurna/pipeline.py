@@ -104,7 +104,8 @@ class Coder:
         cleaned = [clean(article) for article in batch]
         items = [(headline_case(p.text, self.headline_words), (n, p)) for n, c in enumerate(cleaned) for p in c.paragraphs]
         docs: list[list[tuple[Doc, Paragraph]]] = [[] for _ in batch]
-        for doc, (n, paragraph) in self.parser.parse(items, n_items=len(items)):
+        entities_for = None if self.parser.settings.full_parse else self.lexicon
+        for doc, (n, paragraph) in self.parser.parse(items, n_items=len(items), entities_for=entities_for):
             docs[n].append((doc, paragraph))
         for article, clean_article, parsed in zip(batch, cleaned, docs):
             article_id = article_id_for(article)

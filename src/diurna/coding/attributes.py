@@ -1,0 +1,95 @@
+"""The model's attribute rules (tag -> part of speech and morphology, plus lemma exceptions) as
+a table lookup.
+
+spaCy's attribute_ruler runs a Matcher with ~180 rules over every token: about 15% of the
+small model's time, though all but a handful of rules look at one token only, and only at its
+tag, lower-case form, dependency label and whether it is a space. So the rules that match a
+token follow from those four values: they are worked out once per distinct combination and
+remembered, and the few rules that span two tokens still go through a Matcher. Rules are
+applied in the ruler's order with spaCy's own setter, after all are matched, exactly as the
+ruler does; tests/test_prefilter.py checks every token of the sample against the ruler.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from spacy.matcher import Matcher
+from spacy.pipeline import AttributeRuler
+from spacy.tokens import Doc
+from spacy.tokens._retokenize import set_token_attrs
+
+_FIELDS = {"TAG": 0, "LOWER": 1, "DEP": 2, "IS_SPACE": 3}
+
+
+def _holds(condition: Any, value: Any) -> bool:
+    if not isinstance(condition, dict):
+        return condition == value
+    (operator, argument), = condition.items()
+    if operator == "IN":
+        return value in argument
+    if operator == "NOT_IN":
+        return value not in argument
+    if operator == "REGEX":
+        return re.search(argument, value) is not None
+    raise ValueError(f"attribute rule operator {operator!r} is not supported")
+
+
+class AttributeTable:
+    """Applies an AttributeRuler's rules to a doc, with a memo for the one-token rules."""
+
+    def __init__(self, ruler: AttributeRuler):
+        self._attrs = ruler.attrs
+        self._single: list[tuple[int, dict]] = []
+        self._multi = Matcher(ruler.vocab)
+        for rule, entry in enumerate(ruler.patterns):
+            for pattern in entry["patterns"]:
+                if len(pattern) == 1:
+                    unknown = set(pattern[0]) - set(_FIELDS)
+                    if unknown:
+                        raise ValueError(f"attribute rule {rule} reads {unknown}: not supported by the table")
+                    self._single.append((rule, pattern[0]))
+                else:
+                    self._multi.add(str(rule), [pattern])
+        self._indices = ruler.indices
+        self._memo: dict[tuple, tuple[int, ...]] = {}
+        # forms no rule names behave alike unless a regex tells them apart: one memo entry each
+        lowers = [p.get("LOWER") for _, p in self._single if "LOWER" in p]
+        self._named = {v for v in lowers if isinstance(v, str)} | {w for v in lowers if isinstance(v, dict)
+                                                                    for w in v.get("IN", ())}
+        self._regexes = [v["REGEX"] for v in lowers if isinstance(v, dict) and "REGEX" in v]
+        self._forms: dict[str, str] = {}
+        self._by_signature: dict[tuple[bool, ...], str] = {}
+
+    def _form(self, lower: str) -> str:
+        """A stand-in for `lower` that every one-token rule treats as it treats `lower`."""
+        form = self._forms.get(lower)
+        if form is None:
+            if lower in self._named:
+                form = lower
+            else:  # the first form seen that no rule names and that matches the same regexes
+                signature = tuple(re.search(r, lower) is not None for r in self._regexes)
+                form = self._by_signature.setdefault(signature, lower)
+            self._forms[lower] = form
+        return form
+
+    def _rules_for(self, key: tuple) -> tuple[int, ...]:
+        rules = self._memo.get(key)
+        if rules is None:
+            rules = tuple(sorted({rule for rule, pattern in self._single
+                                  if all(_holds(c, key[_FIELDS[f]]) for f, c in pattern.items())}))
+            self._memo[key] = rules
+        return rules
+
+    def __call__(self, doc: Doc) -> Doc:
+        hits: list[list[int]] = [list(self._rules_for((t.tag_, self._form(t.lower_), t.dep_, t.is_space))) for t in doc]
+        multi = self._multi(doc) if len(self._multi) else []
+        for match_id, start, end in multi:
+            rule = int(doc.vocab.strings[match_id])
+            hits[doc[start:end][self._indices[rule]].i].append(rule)
+        for token, rules in zip(doc, hits):
+            if len(rules) > 1:
+                rules.sort()
+            for rule in rules:
+                set_token_attrs(token, self._attrs[rule])
+        return doc

@@ -1,0 +1,72 @@
+"""Prefilter stage: named-entity recognition only where an event can be.
+
+NER is half of spaCy's time and nearly all sentences of a news article hold no event. The
+tagger, parser and lemmatiser run on every paragraph exactly as in a full parse (so parses,
+lemmas, sentence counts and the article's topic are unchanged); NER then runs only on the
+sentences that hold a word `extract` could code. Which words those are is read from the
+lexicons through `extract.could_match`, which never says no where `match_sense` could say
+yes once entities are known: a lexicon change moves the filter with it. Entities found in a
+kept sentence are set on the paragraph's Doc; the other sentences have none.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Iterator
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from diurna.coding.attributes import AttributeTable
+from diurna.coding.extract import could_match
+from diurna.coding.lexicon import Lexicon
+
+ENTITY_PIPE = "ner"
+RULER_PIPE = "attribute_ruler"
+LEMMATIZER_PIPE = "lemmatizer"
+
+
+def event_sentences(doc: Doc, lexicon: Lexicon) -> list[Span]:
+    """The sentences of a parsed (entity-free) doc that may hold an event mention."""
+    return [sentence for sentence in doc.sents if any(could_match(token, lexicon) for token in sentence)]
+
+
+def add_entities(nlp: Language, docs: list[Doc], lexicon: Lexicon, batch_size: int = 256) -> int:
+    """Run NER on the event sentences of `docs` (parsed without NER) and set the entities found
+    on each doc; tokens elsewhere are outside any entity. Returns how many tokens NER saw."""
+    ner = nlp.get_pipe(ENTITY_PIPE)
+    kept = [(n, sentence) for n, doc in enumerate(docs) for sentence in event_sentences(doc, lexicon)]
+    found: list[list[Span]] = [[] for _ in docs]
+    for (n, sentence), tagged in zip(kept, ner.pipe((s.as_doc() for _, s in kept), batch_size=batch_size)):
+        found[n].extend(Span(docs[n], sentence.start + e.start, sentence.start + e.end, label=e.label)
+                        for e in tagged.ents)
+    for doc, entities in zip(docs, found):
+        doc.set_ents(entities, default="outside")
+    return sum(len(sentence) for _, sentence in kept)
+
+
+def attribute_table(nlp: Language) -> AttributeTable | None:
+    """The table for the model's attribute rules, when its last three pipes are the ruler, the
+    lemmatiser and NER (as in spaCy's English models); otherwise None and the ruler runs."""
+    if nlp.pipe_names[-3:] != [RULER_PIPE, LEMMATIZER_PIPE, ENTITY_PIPE]:
+        return None
+    return AttributeTable(nlp.get_pipe(RULER_PIPE))
+
+
+def parse_selectively(nlp: Language, items: Iterable[tuple[str, object]], lexicon: Lexicon,
+                      batch_size: int = 64, n_process: int = 1,
+                      attributes: AttributeTable | None = None) -> Iterator[tuple[Doc, object]]:
+    """nlp.pipe over (text, context) pairs with NER on event sentences only, in order; with
+    `attributes`, the attribute rules go through that table and the lemmatiser runs after it."""
+    pending: list[tuple[Doc, object]] = []
+    skipped = [ENTITY_PIPE] if attributes is None else [RULER_PIPE, LEMMATIZER_PIPE, ENTITY_PIPE]
+    lemmatizer = nlp.get_pipe(LEMMATIZER_PIPE) if attributes is not None else None
+    for doc, context in nlp.pipe(items, as_tuples=True, batch_size=batch_size, disable=skipped, n_process=n_process):
+        if attributes is not None:
+            doc = lemmatizer(attributes(doc))
+        pending.append((doc, context))
+        if len(pending) >= batch_size:
+            add_entities(nlp, [d for d, _ in pending], lexicon, batch_size)
+            yield from pending
+            pending = []
+    if pending:
+        add_entities(nlp, [d for d, _ in pending], lexicon, batch_size)
+        yield from pending

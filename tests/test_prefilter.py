@@ -1,0 +1,81 @@
+"""The prefilter (NER only on sentences that may hold an event) codes what a full parse codes."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from diurna.coding.extract import could_match, match_sense
+from diurna.coding.parse import ParserSettings
+from diurna.coding.prefilter import event_sentences
+from diurna.ingest.clean import clean
+from diurna.pipeline import Coder
+from diurna.records import Article
+
+# Wire-style sentences with events of the kinds whose conditions read entities (named
+# operations, person objects, violent doers), next to sentences with none.
+WIRE = [
+    "Turkey launched Operation Spring Shield against Syrian government forces on Sunday.",
+    "Police beat protesters outside the parliament in Nairobi on Tuesday.",
+    "Two attacks hit northern Burkina Faso, killing 15 soldiers.",
+    "A car bomb killed five people in Mogadishu, officials said.",
+    "The company reported higher profits and its shares rose 3% in London.",
+    "Russian President Vladimir Putin met Turkish President Recep Tayyip Erdogan in Moscow.",
+    "Iran threatened to close the Strait of Hormuz if sanctions were imposed.",
+    "The weather was mild and the football season ended with a 2-1 win for Arsenal.",
+]
+
+
+@pytest.fixture(scope="module")
+def full_coder(coder: Coder) -> Coder:
+    return Coder(ParserSettings(full_parse=True), lexicon=coder.lexicon, gazetteer=coder.gazetteer)
+
+
+def _dumps(coder: Coder, articles: list[Article]) -> list[dict]:
+    return sorted((e.model_dump() for c in coder.code(articles) for e in c.events), key=lambda e: e["event_id"])
+
+
+def test_sample_article_same_events_as_full_parse(coder, full_coder, sample_article):
+    fast = _dumps(coder, [sample_article])
+    assert len(fast) == 28
+    assert fast == _dumps(full_coder, [sample_article])
+
+
+def test_wire_sentences_same_events_as_full_parse(coder, full_coder):
+    articles = [Article(record_id=f"w{n}", date=dt.date(2020, 3, 5), content=text, origin="test")
+                for n, text in enumerate(WIRE)]
+    fast = _dumps(coder, articles)
+    assert {e["record_id"] for e in fast} == {"w0", "w1", "w2", "w3", "w6"}
+    assert fast == _dumps(full_coder, articles)
+
+
+def test_could_match_never_misses_a_sense(full_coder, sample_article):
+    """On the fully parsed sample, every token match_sense codes is one could_match keeps."""
+    docs = [full_coder.parser.nlp(p.text) for p in clean(sample_article).paragraphs]
+    matched = [t for doc in docs for t in doc if match_sense(t, full_coder.lexicon) is not None]
+    assert len(matched) > 20
+    assert all(could_match(t, full_coder.lexicon) for t in matched)
+
+
+def test_entities_only_in_event_sentences(coder):
+    text = "The weather was mild in London on Monday. Syrian troops shelled Saraqib on Tuesday."
+    (doc, _), = coder.parser.parse([(text, None)], entities_for=coder.lexicon)
+    first, second = list(doc.sents)
+    assert [s.text for s in event_sentences(doc, coder.lexicon)] == [second.text]
+    assert not first.ents  # NER never ran on the sentence without a trigger
+    assert {e.text for e in second.ents} >= {"Syrian", "Saraqib"}
+
+
+def test_attribute_table_sets_what_the_ruler_sets(full_coder, sample_article):
+    """Every token of the sample and the wire sentences: same POS, morphology and lemma."""
+    from diurna.coding.attributes import AttributeTable
+
+    nlp = full_coder.parser.nlp
+    table = AttributeTable(nlp.get_pipe("attribute_ruler"))
+    texts = [p.text for p in clean(sample_article).paragraphs] + WIRE + ["I'd say they ain't gonna win, he gets it."]
+    for text in texts:
+        reference = nlp(text, disable=["ner"])
+        doc = nlp(text, disable=["ner", "attribute_ruler", "lemmatizer"])
+        doc = nlp.get_pipe("lemmatizer")(table(doc))
+        assert [(t.pos_, str(t.morph), t.lemma_, t.tag_, t.dep_) for t in doc] == \
+               [(t.pos_, str(t.morph), t.lemma_, t.tag_, t.dep_) for t in reference]
