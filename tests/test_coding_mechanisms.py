@@ -237,6 +237,8 @@ def test_the_target_is_reached_through_the_act_acted_on(code_sentence, text, plo
     # an army's word with an armed group's modifier is that group
     ("Rebel forces attacked an army battalion in North Darfur.", "SDNREB"),
     ("Opposition fighters shelled army positions near Aleppo.", "SYRREB"),
+    # a former office holder is no longer the state
+    ("Former US president Bill Clinton visited Aceh on Monday.", "USAELI"),
     # armed groups of many conflicts are named in the lexicon
     ("LRA fighters killed five people in Raja County.", "UGAREBLRA"),
     ("Free Aceh Movement rebels ambushed a police patrol.", "IDNREBGAM"),
@@ -353,3 +355,16 @@ def test_regression_did_is_never_a_clipped_died(code_sentence, text):
 def test_regression_a_role_word_tagged_as_a_name_is_still_an_actor(code_sentence):
     (event,) = code_sentence("Rebels attacked the army base in Goma.")
     assert (event.source_code, event.target_code) == ("CODREB", "CODMIL")
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a Title Case Headline has its common words lower-cased for the tagger
+    ("Forces Kill Insurgents, Capture Terrorist", "forces kill insurgents, capture terrorist"),
+    ("Rebel Forces Attack Army Battalion In North Darfur", "rebel forces attack army battalion in North Darfur"),
+    # a sentence full of names is no headline, and a name is never a clipped common word
+    ("Arab League Secretary General Chadli Klibi undertook mediation between Syria and the PLO.", None),
+    ("Former US president Bill Clinton visited Aceh on Monday.", None),
+])
+def test_regression_title_case_is_read_from_the_common_words(coder, text, expected):
+    from diurna.coding.parse import headline_case
+    assert headline_case(text, coder.headline_words) == (expected or text)

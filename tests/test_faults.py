@@ -401,7 +401,7 @@ def wait_for_articles(db: str, process: subprocess.Popen, at_least: int = 1) -> 
 @pytest.mark.parametrize("signal_number, code, name", [(2, 130, "Ctrl-C"), (15, 143, "SIGTERM")])
 def test_interrupts_stop_cleanly_and_keep_what_is_committed(tmp_path, signal_number, code, name):
     corpus = tmp_path / "corpus.jsonl"
-    short_corpus(corpus, 3000)  # many write batches: the signal comes long before the last one
+    short_corpus(corpus, 20000)  # many write batches: the signal comes long before the last one
     db = str(tmp_path / "stop.duckdb")
     ingest = subprocess.Popen([sys.executable, "-m", "diurna", "ingest", str(corpus), "--db", db],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -30,7 +30,7 @@ from diurna.records import Actor, Article, Event, Quantity
 ARTICLES_PER_BATCH = 256
 # Sectors that make an actor political: an event needs one such participant (a country, an
 # organisation, or one of these), so firms, fans and "people" alone never make an event.
-POLITICAL_SECTORS = frozenset({"GOV", "MIL", "COP", "REB", "INS", "OPP", "IGO", "JUD", "LEG", "PTY", "NGO", "REF"})
+POLITICAL_SECTORS = frozenset({"GOV", "MIL", "COP", "REB", "INS", "OPP", "IGO", "JUD", "LEG", "PTY", "NGO", "REF", "ELI"})
 # Sectors that bear arms: in a sport or culture context only these make a clash a real one.
 ARMED_SECTORS = frozenset({"MIL", "COP", "REB", "INS"})
 # The sector of an armed actor no words name: the doer of an agentless act of force, placed in

@@ -59,23 +59,31 @@ def load_model(name: str) -> Language:
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
 
+# Inflections a headline word may carry, and what they replace: "Kills" -> "kill", "Staged" ->
+# "stage", "Bombing" -> "bomb"; never a bare letter ("Aceh" is no "a" + "ceh").
+_INFLECTIONS = (("s", ""), ("es", ""), ("ed", ""), ("ed", "e"), ("d", ""), ("ing", ""), ("ing", "e"), ("ies", "y"), ("ly", ""))
+
+
 def headline_case(text: str, common: frozenset[str]) -> str:
     """Lower-case the common words of a Title Case Headline ("Forces Kill Insurgents, Capture
     Terrorist") so that the tagger reads verbs as verbs; names stay capitalised. Lengths are
     kept, so offsets still point into the original text."""
     words = _WORD.findall(text)
-    if not 3 <= len(words) <= 30 or sum(w[0].isupper() for w in words) < 0.6 * len(words):
+    if not 3 <= len(words) <= 30:
         return text
 
-    def lower(match: re.Match) -> str:
-        word = match.group(0)
+    def is_common(word: str) -> bool:
         folded = word.lower()
-        stems = {folded, folded.rstrip("s"), folded[:-2], folded[:-3], folded[:-1]}
-        if len(folded) == len(word) and not word.isupper() and stems & common:
-            return folded
-        return word
+        stems = {folded} | {folded[:-len(suffix)] + back for suffix, back in _INFLECTIONS
+                            if folded.endswith(suffix) and len(folded) - len(suffix) >= 3}
+        return len(folded) == len(word) and not word.isupper() and bool(stems & common)
 
-    return _WORD.sub(lower, text)
+    # Title Case capitalises the common words too; a sentence full of names does not
+    # ("Arab League Secretary General Chadli Klibi undertook mediation between ...")
+    commons = [w for w in words[1:] if is_common(w)]
+    if len(commons) < 2 or sum(w[0].isupper() for w in commons) < 0.6 * len(commons):
+        return text
+    return _WORD.sub(lambda m: m.group(0).lower() if is_common(m.group(0)) else m.group(0), text)
 
 
 class Parser:

@@ -24,6 +24,9 @@ _MODIFIER_DEPS = {"compound", "amod", "poss", "nmod"}
 _ACTOR_PLACE_POPULATION = 50_000
 # Agent nouns that in a proper name do not name a role.
 _NAME_WORDS = {"capital", "state", "city"}
+# Words that make an office holder a former one, and the sectors of offices.
+_FORMER_WORDS = {"former", "ex", "ex-", "one-time", "erstwhile"}
+_OFFICE_SECTORS = {"GOV", "MIL", "LEG", "JUD", "COP"}
 # Industries that make a "group" or a "giant" a firm: "building products group", "the oil giant".
 _INDUSTRIES = {"product", "products", "steel", "oil", "media", "drink", "drinks", "food", "building", "banking",
                "insurance", "mining", "energy", "chemical", "chemicals", "pharmaceutical", "drug", "retail",
@@ -55,6 +58,14 @@ class ActorResolver:
         self.gazetteer = gazetteer  # for places named as actors or targets ("fired at Tel Aviv")
 
     def resolve(self, head: Token, day: dt.date, _depth: int = 0, owned: bool = True) -> list[Actor]:
+        """Actors named by the phrase headed by `head`; a former office holder ("former US
+        president Bill Clinton", "ex-minister Clare Short") is no longer the state: ELI."""
+        actors = self._resolve(head, day, _depth, owned)
+        if actors and any(t.lower_ in _FORMER_WORDS or t.lower_.startswith("ex-") for t in self._phrase_tokens(head)):
+            actors = [a.model_copy(update={"sector": "ELI"}) if a.sector in _OFFICE_SECTORS else a for a in actors]
+        return actors
+
+    def _resolve(self, head: Token, day: dt.date, _depth: int = 0, owned: bool = True) -> list[Actor]:
         """Actors named by the phrase headed by `head` (several for "Russian and Turkish troops").
 
         `owned`: a thing may stand for its owner ("an Indian proposal" -> IND); for doers only
