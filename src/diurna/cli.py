@@ -354,9 +354,10 @@ def _run_ingest(args: argparse.Namespace) -> int:
             tally = jobs.ingest(coder, store, _read(args), on_rejection=lambda r: (rejected.append(r), _report_rejection(r)),
                                 advance=lambda n: progress.advance(task, n))
         totals = store.counts()
-    _say(f"stored {_plural(tally.stored, 'new article')} with {_plural(tally.events, 'event')}; "
+    _say(f"stored {_plural(tally.stored, 'new article')} with {_plural(tally.events, 'mention')}; "
          f"{tally.skipped:,} already stored; {tally.rejected:,} rejected. "
-         f"{args.db} now holds {_plural(totals['articles'], 'article')}, {_plural(totals['events'], 'event')}, "
+         f"{args.db} now holds {_plural(totals['articles'], 'article')}, {_plural(totals['events'], 'event')} "
+         f"({_plural(totals['mentions'], 'mention')}), "
          f"{_plural(totals['rejections'], 'quarantined record')}.")
     if stale:
         _say(f"{_plural(stale, 'stored article')} {'was' if stale == 1 else 'were'} coded by another coder version "
@@ -380,9 +381,10 @@ def _run_recode(args: argparse.Namespace) -> int:
                                 on_rejection=lambda r: (failed.append(r), _report_rejection(r)),
                                 advance=lambda n: progress.advance(task, n))
         totals = store.counts()
-    _say(f"re-coded {_plural(tally.stored, 'article')} ({_plural(tally.events, 'event')}); "
+    _say(f"re-coded {_plural(tally.stored, 'article')} ({_plural(tally.events, 'mention')}); "
          f"{tally.rejected:,} failed and keep their old events. "
-         f"{args.db} now holds {_plural(totals['articles'], 'article')}, {_plural(totals['events'], 'event')}.")
+         f"{args.db} now holds {_plural(totals['articles'], 'article')}, {_plural(totals['events'], 'event')} "
+         f"({_plural(totals['mentions'], 'mention')}).")
     return _finish(failed)
 
 
