@@ -19,7 +19,7 @@ from typing import Iterable
 from diurna.records import Event
 
 DAY_WINDOW = 1  # days two precisely dated reports of one event may differ by
-NEAR_KM = 25.0  # two points this close are one place (a town and its outskirts)
+NEAR_KM = 5.0  # two points this close are one place (a town and a quarter of it); towns 10 km apart are two
 # How sure one sentence is, by what it says happened. A claim keeps its claimant on the mention.
 MODALITY_CONFIDENCE = {"occurred": 1.0, "claimed": 0.6, "planned": 0.5, "negated": 0.3, "hypothetical": 0.2}
 SOURCE_WEIGHT = 0.6  # what one independent source's sure report is worth; each further one adds
@@ -73,7 +73,7 @@ def compatible(a: Event, b: Event, window: int = DAY_WINDOW) -> bool:
 
 
 def period(event: Event) -> tuple[dt.date, dt.date]:
-    """First and last day the event's date allows (an article date: the day before it, or that day)."""
+    """First and last day the event's date allows (an article date stands for its day, as a day does)."""
     start = event.event_date
     if event.date_precision == "week":
         return start, start + dt.timedelta(days=6)
@@ -82,8 +82,6 @@ def period(event: Event) -> tuple[dt.date, dt.date]:
         return start, following - dt.timedelta(days=1)
     if event.date_precision == "year":
         return start, start.replace(month=12, day=31)
-    if event.date_precision == "article":
-        return start - dt.timedelta(days=1), start
     return start, start
 
 
