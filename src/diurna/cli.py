@@ -223,6 +223,11 @@ def _parser() -> argparse.ArgumentParser:
     recode.add_argument("--since", type=_iso_date, help="only articles published on or after this date")
     add_model_options(recode)
     recode.set_defaults(run=_run_recode)
+    mentions = commands.add_parser("mentions", help="the sentences (articles, outlets, claimants) that report one event")
+    mentions.add_argument("event_id", metavar="EVENT_ID")
+    mentions.add_argument("--db", default="diurna.duckdb")
+    add_output_options(mentions)
+    mentions.set_defaults(run=_run_mentions)
     return parser
 
 
@@ -264,6 +269,7 @@ def _add_event_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--since", type=_iso_date)
     p.add_argument("--until", type=_iso_date)
     p.add_argument("--limit", type=_count(1))
+    p.add_argument("--min-sources", type=_count(1), metavar="N", help="events reported by at least N independent sources")
 
 
 def _event_filter(args: argparse.Namespace):
@@ -271,7 +277,8 @@ def _event_filter(args: argparse.Namespace):
 
     return EventFilter(actor=args.actor, source=args.source, target=args.target, plover_type=args.plover_type,
                        cameo=args.cameo, modality=args.modality, country=args.country, admin1=args.admin1,
-                       bbox=args.bbox, since=args.since, until=args.until, limit=args.limit)
+                       bbox=args.bbox, since=args.since, until=args.until, limit=args.limit,
+                       min_sources=args.min_sources)
 
 
 def _bbox(value: str) -> tuple[float, float, float, float]:
@@ -394,6 +401,18 @@ def _run_events(args: argparse.Namespace) -> int:
     with Store(args.db, read_only=True) as store:
         events = store.events(_event_filter(args))
     _write(events, args)
+    return 0
+
+
+def _run_mentions(args: argparse.Namespace) -> int:
+    from diurna.export.formats import write_mentions
+    from diurna.store import Store, StoreError
+
+    with Store(args.db, read_only=True) as store:
+        found = store.mentions(args.event_id)
+    if not found:
+        raise StoreError(f"no event {args.event_id} in {args.db}; `diurna events` lists the event ids")
+    write_mentions(found, args.format, sys.stdout, wide=args.wide, keep_formulas=args.raw_csv)
     return 0
 
 

@@ -118,11 +118,12 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def _level(event: Event) -> str:
-    if event.geo_precision == "country" or event.admin1 is None:
-        return "country"
-    if event.geo_precision == "admin1" or event.geonames_id is None:
-        return "admin1"
-    return "place"
+    """place, admin1 or country; an article's focus place counts as what it is."""
+    if event.geo_precision in ("place", "admin1", "country"):
+        return event.geo_precision
+    if event.geonames_id is not None and event.latitude is not None:
+        return "place"
+    return "admin1" if event.admin1 is not None else "country"
 
 
 def group_within(reports: Iterable[Report], window: int = DAY_WINDOW) -> list[list[Report]]:
