@@ -245,3 +245,13 @@ def test_a_schema_4_database_is_upgraded_with_one_event_per_mention(tmp_path, co
     ingest(db, coder, near_copies(sample_article)[1:2])  # a copy finds the old article's story
     with Store(db, read_only=True) as store:
         assert store.counts()["stories"] == 1 and store.counts()["articles"] == 2
+
+
+def test_counts_kept_incrementally_equal_a_recount_from_the_mentions(tmp_path, coder, sample_article):
+    db = tmp_path / "recount.duckdb"
+    day = dt.date(2020, 3, 1)
+    ingest(db, coder, near_copies(sample_article) + [article("a", CLASH_A, day, "Daily A"), article("b", CLASH_B, day, "B News")])
+    with Store(db) as store:
+        kept = {e.event_id: e for e in store.events()}
+        store._resummarize(list(kept))
+        assert {e.event_id: e for e in store.events()} == kept

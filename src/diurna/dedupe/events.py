@@ -177,6 +177,26 @@ def summarize(event_id: str, reports: list[Report]) -> Event:
     ))
 
 
+def with_reports(event: Event, reports: list[Report], source_surest: float | None) -> Event:
+    """A stored event with the mentions of one new article added, without its earlier mentions:
+    the event stands in for them. `source_surest` is the best confidence the article's source
+    already gave the event (None: a new source)."""
+    prior = Report(event, event.article_id, event.first_seen or event.event_date, "", event.is_root_event)
+    merged = summarize(event.event_id, [prior, *reports])
+    surest = max(r.confidence for r in reports)
+    doubt = 1.0 - (event.confidence or 0.0)
+    if source_surest is None:
+        doubt *= 1.0 - SOURCE_WEIGHT * surest
+    elif surest > source_surest:
+        doubt *= (1.0 - SOURCE_WEIGHT * surest) / (1.0 - SOURCE_WEIGHT * source_surest)
+    return merged.model_copy(update=dict(
+        num_mentions=event.num_mentions + len(reports),
+        num_articles=event.num_articles + 1,
+        num_sources=event.num_sources + (source_surest is None),
+        confidence=round(1.0 - doubt, 4),
+    ))
+
+
 def event_confidence(reports: Iterable[Report]) -> float:
     """1 - prod over independent sources of (1 - SOURCE_WEIGHT x the source's surest mention):
     one source that says it happened gives 0.6, two give 0.84; a claim alone gives 0.36."""

@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING, Any, Iterator
 import duckdb
 
 from diurna.dedupe.articles import Signature, StoryIndex, cleaned_text, lead_end
-from diurna.dedupe.events import MODALITY_CONFIDENCE, SOURCE_WEIGHT, Report, compatible, family, group_within, period, summarize
+from diurna.dedupe.events import (MODALITY_CONFIDENCE, SOURCE_WEIGHT, Report, compatible, family, group_within, period,
+                                  summarize, with_reports)
 from diurna.records import Article, Event, Mention, Rejection
 
 if TYPE_CHECKING:
@@ -53,6 +54,7 @@ _SQL_TYPES = {"goldstein": "DOUBLE", "quad_class": "INTEGER", "event_date": "DAT
               "is_root_event": "BOOLEAN", "confidence": "DOUBLE", "published": "DATE", "in_lead": "BOOLEAN"}
 
 _EVENT_STRUCTURE = json.dumps([{c: _SQL_TYPES.get(c, "VARCHAR") for c in _EVENT_COLUMNS}])
+_COUNTS_STRUCTURE = json.dumps([{c: _SQL_TYPES.get(c, "VARCHAR") for c in ("event_id", *_EVENT_COUNTS)}])
 _MENTION_STRUCTURE = json.dumps([{c: _SQL_TYPES.get(c, "VARCHAR") for c in _MENTION_COLUMNS}])
 STORIES = StoryIndex()
 # what an event of a database before schema 5 counts (each coded sentence was an event of its own)
@@ -84,7 +86,7 @@ _DDL_5 = f"""
 ALTER TABLE articles ADD COLUMN IF NOT EXISTS story_id VARCHAR;
 CREATE TABLE IF NOT EXISTS stories (
     story_id VARCHAR PRIMARY KEY, original_source VARCHAR, first_published DATE NOT NULL, first_outlet VARCHAR,
-    num_articles INTEGER NOT NULL, outlets VARCHAR[]
+    num_articles INTEGER NOT NULL, outlets VARCHAR[], dateline_source VARCHAR
 );
 CREATE TABLE IF NOT EXISTS story_signatures (article_id VARCHAR PRIMARY KEY, story_id VARCHAR NOT NULL, signature BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS story_bands (band_key BIGINT NOT NULL, article_id VARCHAR NOT NULL);
@@ -118,7 +120,7 @@ _MIGRATE_FROM_4 = f"""
 {_DDL_5}
 UPDATE articles SET story_id = article_id WHERE story_id IS NULL;
 INSERT INTO stories
-    SELECT article_id, coalesce(original_source, outlet), date, outlet, 1, list_value(outlet) FROM articles
+    SELECT article_id, coalesce(original_source, outlet), date, outlet, 1, list_value(outlet), original_source FROM articles
     ON CONFLICT DO NOTHING;
 INSERT INTO mentions ({", ".join(_MENTION_COLUMNS)})
     SELECT e.event_id AS mention_id, e.event_id, a.story_id, a.date AS published,
@@ -277,7 +279,7 @@ class Store:
             story_id = self._story_for(coded.article_id, cleaned_text(coded.cleaned))
             con.execute(f"INSERT INTO articles ({', '.join(_ARTICLE_COLUMNS)}) VALUES ({', '.join('?' * len(_ARTICLE_COLUMNS))})",
                         article_row(coded, coder_version, story_id))
-            source = self._refresh_story(story_id)
+            source = self._count_in_story(story_id, coded)
             self._link_mentions(coded, story_id, source)
         self.release(HOLD_SECONDS)
         return True
@@ -296,8 +298,8 @@ class Store:
                 [coded.cleaned.original_source, coded.cleaned.dateline_place, json.dumps(removed),
                  len(coded.events), coder_version, coded.article_id],
             )
-            story_id = con.execute("SELECT story_id FROM articles WHERE article_id = ?", [coded.article_id]).fetchone()[0]
-            source = self._refresh_story(story_id)
+            story_id, source = con.execute("SELECT story_id, original_source FROM stories WHERE story_id = "
+                                           "(SELECT story_id FROM articles WHERE article_id = ?)", [coded.article_id]).fetchone()
             self._link_mentions(coded, story_id, source)
         self.release(HOLD_SECONDS)
 
@@ -319,18 +321,28 @@ class Store:
         con.execute("INSERT INTO story_bands SELECT unnest(?::BIGINT[]), ?", [keys, article_id])
         return story_id
 
-    def _refresh_story(self, story_id: str) -> str | None:
-        """Recount a story from its articles; its original source is a dateline's agency, else
-        the earliest outlet. When that changes, the story's mentions and their events follow."""
+    def _count_in_story(self, story_id: str, coded: CodedArticle) -> str | None:
+        """Count a new article in its story and return the story's original source: the first
+        dateline's agency, else the earliest outlet. When that changes (an earlier copy, a copy
+        with a dateline), the story's mentions and their events follow."""
+        a, dateline = coded.article, coded.cleaned.original_source
         con = self.connection
-        before = con.execute("SELECT original_source FROM stories WHERE story_id = ?", [story_id]).fetchone()
-        con.execute(
-            "INSERT OR REPLACE INTO stories SELECT story_id, coalesce(arg_min(original_source, (date, ingested_at)) "
-            "FILTER (WHERE original_source IS NOT NULL), arg_min(outlet, (date, ingested_at))), min(date), "
-            "arg_min(outlet, (date, ingested_at)), count(*), list(DISTINCT outlet ORDER BY outlet) FILTER (WHERE outlet IS NOT NULL) "
-            "FROM articles WHERE story_id = ? GROUP BY story_id", [story_id])
-        (source,) = con.execute("SELECT original_source FROM stories WHERE story_id = ?", [story_id]).fetchone()
-        if before is not None and before[0] != source:
+        found = con.execute("SELECT original_source, first_published, first_outlet, outlets, dateline_source "
+                            "FROM stories WHERE story_id = ?", [story_id]).fetchone()
+        if found is None:
+            con.execute("INSERT INTO stories VALUES (?, ?, ?, ?, 1, ?, ?)",
+                        [story_id, dateline or a.source, a.date, a.source, [a.source] if a.source else [], dateline])
+            return dateline or a.source
+        before, first_published, first_outlet, outlets, dateline_source = found
+        if a.date < first_published:
+            first_published, first_outlet = a.date, a.source
+        dateline_source = dateline_source or dateline
+        source = dateline_source or first_outlet
+        outlets = sorted(set(outlets or []) | ({a.source} if a.source else set()))
+        con.execute("UPDATE stories SET original_source = ?, first_published = ?, first_outlet = ?, "
+                    "num_articles = num_articles + 1, outlets = ?, dateline_source = ? WHERE story_id = ?",
+                    [source, first_published, first_outlet, outlets, dateline_source, story_id])
+        if source != before:
             touched = [row[0] for row in con.execute(
                 "UPDATE mentions SET original_source = ? WHERE story_id = ? RETURNING event_id", [source, story_id]).fetchall()]
             self._resummarize(touched)
@@ -338,42 +350,63 @@ class Store:
 
     def _link_mentions(self, coded: CodedArticle, story_id: str, source: str | None) -> None:
         """Group the article's mentions into events, attach each group to a stored event it
-        is compatible with (one its story already reports first), store the mentions, recount."""
+        is compatible with (one its story already reports first), store the mentions, and
+        update the events' counts without reading their earlier mentions again."""
         if not coded.events:
             return
         lead = lead_end(coded.cleaned)
-        reports = [Report(e, coded.article_id, coded.article.date, source or story_id, e.sentence_start < lead)
-                   for e in coded.events]
+        key = source or story_id
+        reports = [Report(e.model_copy(update={"original_source": source}), coded.article_id, coded.article.date, key,
+                          e.sentence_start < lead) for e in coded.events]
         groups = group_within(reports)
         summaries = [summarize(group[0].event.event_id, group) for group in groups]
-        stored = self._candidates(summaries, story_id)
+        stored, surest = self._candidates(summaries, story_id, key)
+        fresh: list[Event] = []
+        grown: dict[str, tuple[Event, list[Report]]] = {}
         rows = []
         for group, summary in zip(groups, summaries):
-            event_id = _best_candidate(summary, stored) or summary.event_id
-            for report in group:
-                rows.append(mention_row(report.event, event_id, story_id, report, source))
+            match = _best_candidate(summary, stored)
+            if match is None:
+                fresh.append(summary)
+            else:
+                grown.setdefault(match.event_id, (match, []))[1].extend(group)
+            event_id = summary.event_id if match is None else match.event_id
+            rows += [mention_row(report, event_id, story_id, source) for report in group]
         self.connection.execute(
             f"INSERT INTO mentions ({', '.join(_MENTION_COLUMNS)}) SELECT {', '.join(_MENTION_COLUMNS)} "
             "FROM (SELECT unnest(from_json(?::JSON, ?), recursive := true)) ON CONFLICT DO NOTHING",
             [json.dumps(rows), _MENTION_STRUCTURE])
-        self._resummarize([row["event_id"] for row in rows])
+        updated = [(event, with_reports(event, added, surest.get(event_id))) for event_id, (event, added) in grown.items()]
+        recounted = [new for old, new in updated if _same_but_counts(old, new)]
+        self._insert_events(fresh + [new for old, new in updated if not _same_but_counts(old, new)])
+        if recounted:  # most often only the counts change: a narrow update is cheaper than a rewrite
+            self.connection.execute(
+                f"UPDATE events SET {', '.join(f'{c} = u.{c}' for c in _EVENT_COUNTS)} FROM "
+                "(SELECT unnest(from_json(?::JSON, ?), recursive := true)) u WHERE events.event_id = u.event_id",
+                [json.dumps([e.model_dump(mode="json", include={"event_id", *_EVENT_COUNTS}) for e in recounted]),
+                 _COUNTS_STRUCTURE])
 
-    def _candidates(self, summaries: list[Event], story_id: str) -> list[tuple[Event, bool]]:
+    def _candidates(self, summaries: list[Event], story_id: str, source: str
+                    ) -> tuple[list[tuple[Event, bool]], dict[str, float]]:
         """Stored events that might be the ones these summaries report, each with whether the
-        same story (a near-copy of this text) already reports it."""
+        same story (a near-copy of this text) already reports it; and for those that `source`
+        reports already, its surest mention's confidence."""
         dyads = sorted({f"{e.source_code or ''}|{e.target_code or ''}" for e in summaries})
         starts, ends = zip(*(period(e) for e in summaries))
         rows = self._dicts(
-            f"SELECT {', '.join(_EVENT_COLUMNS)}, event_id IN (SELECT event_id FROM mentions WHERE story_id = ?) AS same_story "
-            "FROM events WHERE coalesce(source_code, '') || '|' || coalesce(target_code, '') IN (SELECT unnest(?::VARCHAR[])) "
+            f"SELECT {', '.join(_EVENT_COLUMNS)}, event_id IN (SELECT event_id FROM mentions WHERE story_id = ?) AS same_story, "
+            "(SELECT max(m.confidence) FROM mentions m WHERE m.event_id = events.event_id "
+            "AND coalesce(m.original_source, m.story_id) = ?) AS source_surest FROM events WHERE coalesce(source_code, '') || '|' || coalesce(target_code, '') IN (SELECT unnest(?::VARCHAR[])) "
             "AND (event_date BETWEEN ? AND ? OR event_id IN (SELECT event_id FROM mentions WHERE story_id = ?))",
-            [story_id, dyads, min(starts) - dt.timedelta(days=367), max(ends) + dt.timedelta(days=7), story_id])
-        found = []
+            [story_id, source, dyads, min(starts) - dt.timedelta(days=367), max(ends) + dt.timedelta(days=7), story_id])
+        found, surest = [], {}
         for row in rows:
             same_story = row.pop("same_story")
+            if (source_surest := row.pop("source_surest")) is not None:
+                surest[row["event_id"]] = source_surest
             row["quantities"] = json.loads(row["quantities"]) if row["quantities"] else []
             found.append((Event(**row), bool(same_story)))
-        return found
+        return found, surest
 
     def _resummarize(self, event_ids: list[str]) -> None:
         """Rewrite these events from their mentions (and drop those that have none left)."""
@@ -445,15 +478,14 @@ class Store:
         return Article(**row)
 
     def _insert_events(self, events: list[Event]) -> None:
+        """Write (or rewrite) events as one JSON parameter: DuckDB's per-value conversion of
+        Python objects (executemany) costs ~9 ms per event; this costs ~10 µs."""
         if not events:
             return
-        """All of an article's events as one JSON parameter: DuckDB's per-value conversion of
-        Python objects (executemany) costs ~9 ms per event; this costs ~10 µs."""
         rows = json.dumps([e.model_dump(mode="json") for e in events])
         self.connection.execute(
-            f"INSERT INTO events ({', '.join(_EVENT_COLUMNS)}) "
-            f"SELECT {', '.join(_EVENT_COLUMNS)} FROM (SELECT unnest(from_json(?::JSON, ?), recursive := true)) "
-            "ON CONFLICT DO NOTHING",
+            f"INSERT OR REPLACE INTO events ({', '.join(_EVENT_COLUMNS)}) "
+            f"SELECT {', '.join(_EVENT_COLUMNS)} FROM (SELECT unnest(from_json(?::JSON, ?), recursive := true))",
             [rows, _EVENT_STRUCTURE],
         )
 
@@ -520,10 +552,10 @@ def article_row(coded: CodedArticle, coder_version: str | None, story_id: str) -
             coder_version, story_id]
 
 
-def mention_row(event: Event, event_id: str, story_id: str, report: Report, source: str | None) -> dict[str, Any]:
+def mention_row(report: Report, event_id: str, story_id: str, source: str | None) -> dict[str, Any]:
     """A mentions row (as JSON values): the coded sentence, linked to its event."""
-    row = event.model_dump(mode="json", include=set(_CODED_COLUMNS))
-    row.update(mention_id=event.event_id, event_id=event_id, story_id=story_id, published=report.published.isoformat(),
+    row = report.event.model_dump(mode="json", include=set(_CODED_COLUMNS))
+    row.update(mention_id=report.event.event_id, event_id=event_id, story_id=story_id, published=report.published.isoformat(),
                in_lead=report.in_lead, confidence=report.confidence, original_source=source)
     return row
 
@@ -536,7 +568,11 @@ def report_of(row: dict[str, Any]) -> Report:
                   row["original_source"] or row["story_id"], bool(row["in_lead"]))
 
 
-def _best_candidate(summary: Event, stored: list[tuple[Event, bool]]) -> str | None:
+def _same_but_counts(old: Event, new: Event) -> bool:
+    return old.model_dump(exclude=set(_EVENT_COUNTS)) == new.model_dump(exclude=set(_EVENT_COUNTS))
+
+
+def _best_candidate(summary: Event, stored: list[tuple[Event, bool]]) -> Event | None:
     """The stored event a group of mentions reports: a compatible one its story (a near-copy)
     already reports, else one of the story's with the same parties and kind of act, else the
     compatible one nearest in time (then the most reported)."""
@@ -546,7 +582,7 @@ def _best_candidate(summary: Event, stored: list[tuple[Event, bool]]) -> str | N
                   == (summary.source_code, summary.target_code, family(summary.cameo_code), summary.modality)],
                  [e for e, _ in stored if compatible(e, summary)]):
         if pool:
-            return min(pool, key=lambda e: (abs((e.event_date - summary.event_date).days), -e.num_mentions, e.event_id)).event_id
+            return min(pool, key=lambda e: (abs((e.event_date - summary.event_date).days), -e.num_mentions, e.event_id))
     return None
 
 
