@@ -394,11 +394,14 @@ class Store:
         dyads = sorted({f"{e.source_code or ''}|{e.target_code or ''}" for e in summaries})
         starts, ends = zip(*(period(e) for e in summaries))
         rows = self._dicts(
-            f"SELECT {', '.join(_EVENT_COLUMNS)}, event_id IN (SELECT event_id FROM mentions WHERE story_id = ?) AS same_story, "
-            "(SELECT max(m.confidence) FROM mentions m WHERE m.event_id = events.event_id "
-            "AND coalesce(m.original_source, m.story_id) = ?) AS source_surest FROM events WHERE coalesce(source_code, '') || '|' || coalesce(target_code, '') IN (SELECT unnest(?::VARCHAR[])) "
-            "AND (event_date BETWEEN ? AND ? OR event_id IN (SELECT event_id FROM mentions WHERE story_id = ?))",
-            [story_id, source, dyads, min(starts) - dt.timedelta(days=367), max(ends) + dt.timedelta(days=7), story_id])
+            "WITH ours AS (SELECT event_id, bool_or(story_id = ?) AS same_story, "
+            "max(confidence) FILTER (WHERE coalesce(original_source, story_id) = ?) AS source_surest "
+            "FROM mentions WHERE story_id = ? OR coalesce(original_source, story_id) = ? GROUP BY event_id) "
+            f"SELECT {', '.join('e.' + c for c in _EVENT_COLUMNS)}, coalesce(o.same_story, false) AS same_story, "
+            "o.source_surest FROM events e LEFT JOIN ours o ON o.event_id = e.event_id "
+            "WHERE coalesce(e.source_code, '') || '|' || coalesce(e.target_code, '') IN (SELECT unnest(?::VARCHAR[])) "
+            "AND (e.event_date BETWEEN ? AND ? OR o.same_story)",
+            [story_id, source, story_id, source, dyads, min(starts) - dt.timedelta(days=367), max(ends) + dt.timedelta(days=7)])
         found, surest = [], {}
         for row in rows:
             same_story = row.pop("same_story")
