@@ -163,8 +163,16 @@ def test_python_api_gives_duckdb_relations(db):
         assert data.events(since="2020-03-06", cameo="087").pl()["cameo_code"].to_list() == ["0871", "0871"]
         assert data.events().to_arrow_table().num_rows == SAMPLE_STORED_EVENTS + 1
         assert data.articles().count("*").fetchone() == (2,)
+        (summit,) = [e for e in store_events(db) if e.cameo_code == "040" and e.source_code == "RUSGOV"]
+        assert data.mentions(summit.event_id).count("*").fetchone() == (4,)
+        assert data.stories().count("*").fetchone() == (2,)
         with pytest.raises(TypeError):
             data.events(colour="red")
+
+
+def store_events(db):
+    with Store(db, read_only=True) as store:
+        return store.events()
 
 
 def test_python_api_missing_database(tmp_path):
