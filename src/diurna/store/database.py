@@ -44,6 +44,7 @@ _EVENT_COLUMNS = list(Event.model_fields)
 _EVENT_COUNTS = ("num_mentions", "num_articles", "num_sources", "first_seen", "is_root_event", "confidence")
 # a mention row: its own id, its event, its story, then what the coder said (an Event without counts)
 _CODED_COLUMNS = [c for c in _EVENT_COLUMNS if c != "event_id" and c not in _EVENT_COUNTS]
+_FIELDS_BUT_COUNTS = [c for c in _EVENT_COLUMNS if c not in _EVENT_COUNTS]
 _MENTION_COLUMNS = ["mention_id", "event_id", "story_id", "published", "in_lead", "confidence", *_CODED_COLUMNS]
 _SQL_TYPES = {"goldstein": "DOUBLE", "quad_class": "INTEGER", "event_date": "DATE",
               "sentence_start": "INTEGER", "sentence_end": "INTEGER", "trigger_start": "INTEGER", "trigger_end": "INTEGER",
@@ -90,6 +91,7 @@ CREATE TABLE IF NOT EXISTS stories (
 );
 CREATE TABLE IF NOT EXISTS story_signatures (article_id VARCHAR PRIMARY KEY, story_id VARCHAR NOT NULL, signature BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS story_bands (band_key BIGINT NOT NULL, article_id VARCHAR NOT NULL);
+CREATE INDEX IF NOT EXISTS story_bands_key ON story_bands (band_key);
 CREATE TABLE IF NOT EXISTS mentions (
     {", ".join(f"{c} {_SQL_TYPES.get(c, 'VARCHAR')}" + (" PRIMARY KEY" if c == "mention_id" else "") for c in _MENTION_COLUMNS)}
 );
@@ -572,7 +574,7 @@ def report_of(row: dict[str, Any]) -> Report:
 
 
 def _same_but_counts(old: Event, new: Event) -> bool:
-    return old.model_dump(exclude=set(_EVENT_COUNTS)) == new.model_dump(exclude=set(_EVENT_COUNTS))
+    return all(getattr(old, c) == getattr(new, c) for c in _FIELDS_BUT_COUNTS)
 
 
 def _best_candidate(summary: Event, stored: list[tuple[Event, bool]]) -> Event | None:
