@@ -315,9 +315,12 @@ class Store:
             return article_id
         keys = STORIES.band_keys(signature)
         con = self.connection
+        # two point lookups (both tables indexed); one joined query would scan every signature
+        sharing = [row[0] for row in con.execute(
+            f"SELECT DISTINCT article_id FROM story_bands WHERE band_key IN ({', '.join('?' * len(keys))})", keys).fetchall()]
         candidates = [(story, Signature.from_bytes(blob)) for story, blob in con.execute(
-            "SELECT s.story_id, s.signature FROM story_signatures s WHERE s.article_id IN "
-            "(SELECT DISTINCT article_id FROM story_bands WHERE band_key IN (SELECT unnest(?::BIGINT[])))", [keys]).fetchall()]
+            f"SELECT story_id, signature FROM story_signatures WHERE article_id IN ({', '.join('?' * len(sharing))})",
+            sharing).fetchall()] if sharing else []
         story_id = STORIES.best_match(signature, candidates) or article_id
         con.execute("INSERT INTO story_signatures VALUES (?, ?, ?)", [article_id, story_id, signature.to_bytes()])
         con.execute("INSERT INTO story_bands SELECT unnest(?::BIGINT[]), ?", [keys, article_id])
