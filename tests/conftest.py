@@ -23,6 +23,9 @@ def sample_txt_bytes() -> bytes:
 
 # How many events the sample yields; test_sample_article.py::test_complete_event_list lists them.
 SAMPLE_EVENT_COUNT = 28
+# How many events the store keeps of them: mentions of one real-world event merge (dedupe/events.py);
+# tests/test_dedupe.py lists the merged ones.
+SAMPLE_STORED_EVENTS = 19
 
 
 @pytest.fixture()

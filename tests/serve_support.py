@@ -12,12 +12,12 @@ from diurna.ingest.read import read_paths
 from diurna.pipeline import Coder
 from diurna.records import Article
 from diurna.store import Store
-from tests.conftest import SAMPLE_EVENT_COUNT, SAMPLE_JSONL
+from tests.conftest import SAMPLE_JSONL, SAMPLE_STORED_EVENTS
 
 XSS_SENTENCE_MARKUP = "<img src=x onerror=alert(2)>"
 # events: the sample's, 3 Kharkiv (the alleged ceasefire violation is part of the accusation),
 # 2 Paris, 2 in the markup article, 1 placed only at country level
-STORED_ARTICLES, STORED_EVENTS = 5, SAMPLE_EVENT_COUNT + 8
+STORED_ARTICLES, STORED_EVENTS = 5, SAMPLE_STORED_EVENTS + 8
 KHARKIV_EVENTS = 3  # shelling, killing, accusation
 EXTRA_ARTICLES = [
     {"id": "kharkiv-1", "date": "2021-06-10", "source": "Wire", "title": "Shelling near Kharkiv",

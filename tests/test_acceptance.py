@@ -111,12 +111,14 @@ def write_corpus(path: Path, n: int) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def stored_ids(db: str) -> tuple[set[str], set[str], int]:
+def stored_ids(db: str) -> tuple[set[str], set[tuple], set[tuple], int]:
+    """Articles, events with their counts, mentions with their events, rejections."""
     with Store(db, read_only=True) as store:
         con = store.connection
         articles = {r[0] for r in con.execute("SELECT article_id FROM articles").fetchall()}
-        events = {r[0] for r in con.execute("SELECT event_id FROM events").fetchall()}
-        return articles, events, store.counts()["rejections"]
+        events = set(con.execute("SELECT event_id, num_mentions, num_articles, num_sources FROM events").fetchall())
+        mentions = set(con.execute("SELECT mention_id, event_id FROM mentions").fetchall())
+        return articles, events, mentions, store.counts()["rejections"]
 
 
 def test_kill_9_twice_then_resume_stores_what_an_uninterrupted_run_stores(tmp_path):
@@ -140,5 +142,6 @@ def test_kill_9_twice_then_resume_stores_what_an_uninterrupted_run_stores(tmp_pa
         ingest.wait()
     assert main(["ingest", str(corpus_path), "--db", crash_db]) == 1
     assert stored_ids(crash_db) == stored_ids(clean_db), f"seed {seed}"
-    articles, events, rejections = stored_ids(crash_db)
-    assert len(articles) == 121 and len(events) > 120 and rejections == 1
+    articles, events, mentions, rejections = stored_ids(crash_db)
+    assert len(articles) == 121 and len(mentions) > 120 and rejections == 1
+    assert sum(n for _, n, _, _ in events) == len(mentions)  # the same attacks in the same towns are one event each

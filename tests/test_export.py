@@ -17,7 +17,7 @@ from diurna.export.files import export_events
 from diurna.export.plover import schema
 from diurna.records import Article, Event
 from diurna.store import EventFilter, Store
-from tests.conftest import ROOT, SAMPLE_EVENT_COUNT
+from tests.conftest import ROOT, SAMPLE_STORED_EVENTS
 
 # GDELT 2.0 Event table, in file order, with the codebook's types (written from the GDELT 2.0
 # Event Codebook for this test, independently of diurna/export/gdelt.py).
@@ -54,9 +54,9 @@ def db(tmp_path_factory, coder, coded_sample):
 
 def test_gdelt_file_loads_with_the_codebook_columns_and_types(db, tmp_path):
     out = tmp_path / "events.gdelt.tsv"
-    assert export_events(db, "gdelt", out).written == SAMPLE_EVENT_COUNT + 1
+    assert export_events(db, "gdelt", out).written == SAMPLE_STORED_EVENTS + 1
     lines = out.read_text(encoding="utf-8").splitlines()
-    assert len(lines) == SAMPLE_EVENT_COUNT + 1 and all(line.count("\t") == 60 for line in lines)  # 61 columns, no header
+    assert len(lines) == SAMPLE_STORED_EVENTS + 1 and all(line.count("\t") == 60 for line in lines)  # 61 columns, no header
     assert len(GDELT2_EVENT_COLUMNS) == 61
     columns = "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in GDELT2_EVENT_COLUMNS) + "}"
     table = duckdb.sql(f"SELECT * FROM read_csv('{out}', delim='\t', header=false, quote='', columns={columns})")
@@ -74,8 +74,10 @@ def test_gdelt_file_loads_with_the_codebook_columns_and_types(db, tmp_path):
     assert (row["ActionGeo_Lat"], row["ActionGeo_Long"]) == (35.93062, 36.63393)
     assert row["Actor1Geo_Type"] is None and row["SOURCEURL"] == "VeteransToday"
     assert re.fullmatch(r"20\d{12}", str(row["DATEADDED"]))
-    lead = [r for r in rows.values() if r["EventCode"] == "057" and r["Actor1Name"] == "The Russian and Turkish leaders"]
-    assert lead and all(r["IsRootEvent"] == 1 for r in lead)  # first paragraph
+    # the summit: its talks are the evidence, its agreement in the first paragraph makes it a root event
+    summit = [r for r in rows.values() if r["EventCode"] == "040"]
+    assert len(summit) == 2 and all((r["IsRootEvent"], r["NumMentions"], r["NumArticles"], r["NumSources"]) == (1, 4, 1, 1)
+                                    for r in summit)
     (unplaced,) = [r for r in rows.values() if r["SOURCEURL"] == "https://example.org/unplaced"]
     assert unplaced["ActionGeo_Type"] is None and unplaced["EventCode"].startswith("11")
 
@@ -85,7 +87,7 @@ def test_plover_records_validate_against_the_shipped_schema(db, tmp_path):
     validator = jsonschema.Draft202012Validator(schema(), format_checker=jsonschema.FormatChecker())
     jsonschema.Draft202012Validator.check_schema(schema())
     out = tmp_path / "events.plover.jsonl"
-    assert export_events(db, "plover", out).written == SAMPLE_EVENT_COUNT + 1
+    assert export_events(db, "plover", out).written == SAMPLE_STORED_EVENTS + 1
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     for record in records:
         validator.validate(record)
@@ -111,20 +113,21 @@ def test_plover_schema_knows_every_plover_type_of_the_cameo_table():
 def test_parquet_csv_and_jsonl_are_written_by_duckdb_with_every_column(db, tmp_path):
     fields = list(Event.model_fields)
     for fmt in ("parquet", "csv", "jsonl"):
-        assert export_events(db, fmt, tmp_path / f"e.{fmt}").written == SAMPLE_EVENT_COUNT + 1
+        assert export_events(db, fmt, tmp_path / f"e.{fmt}").written == SAMPLE_STORED_EVENTS + 1
     parquet = duckdb.sql(f"SELECT * FROM '{tmp_path / 'e.parquet'}'")
     assert parquet.columns == fields and dict(zip(parquet.columns, parquet.types))["event_date"] == "DATE"
     assert duckdb.sql(f"SELECT cameo_code FROM '{tmp_path / 'e.parquet'}' WHERE event_id = '{CEASEFIRE}'").fetchone() == ("0871",)
     with open(tmp_path / "e.csv", newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    assert list(rows[0]) == fields and len(rows) == SAMPLE_EVENT_COUNT + 1
+    assert list(rows[0]) == fields and len(rows) == SAMPLE_STORED_EVENTS + 1
     assert {r["cameo_code"] for r in rows if r["event_id"] == CEASEFIRE} == {"0871"}
     lines = (tmp_path / "e.jsonl").read_text(encoding="utf-8").splitlines()
-    assert len(lines) == SAMPLE_EVENT_COUNT + 1 and json.loads(lines[0]).keys() == set(fields)
+    assert len(lines) == SAMPLE_STORED_EVENTS + 1 and json.loads(lines[0]).keys() == set(fields)
 
 
 def test_filters_apply_to_exports(db, tmp_path):
-    assert export_events(db, "parquet", tmp_path / "a.parquet", EventFilter(cameo="19")).written == 8
+    # the Operation, the fighting of each army on the day, and the killing dated the week before
+    assert export_events(db, "parquet", tmp_path / "a.parquet", EventFilter(cameo="19")).written == 5
     assert export_events(db, "csv", tmp_path / "b.csv", EventFilter(since=dt.date(2020, 3, 6))).written == 3
     assert export_events(db, "gdelt", tmp_path / "c.tsv", EventFilter(actor="RUS", limit=2)).written == 2
     assert len((tmp_path / "c.tsv").read_text().splitlines()) == 2
@@ -133,9 +136,9 @@ def test_filters_apply_to_exports(db, tmp_path):
 def test_geojson_points_and_events_left_out(db, tmp_path):
     out = tmp_path / "events.geojson"
     result = export_events(db, "geojson", out)
-    assert (result.written, result.left_out) == (SAMPLE_EVENT_COUNT, 1)
+    assert (result.written, result.left_out) == (SAMPLE_STORED_EVENTS, 1)
     collection = json.loads(out.read_text(encoding="utf-8"))
-    assert collection["type"] == "FeatureCollection" and len(collection["features"]) == SAMPLE_EVENT_COUNT
+    assert collection["type"] == "FeatureCollection" and len(collection["features"]) == SAMPLE_STORED_EVENTS
     (feature,) = [f for f in collection["features"] if f["id"] == CEASEFIRE]
     assert feature["geometry"] == {"type": "Point", "coordinates": [36.63393, 35.93062]}
     assert feature["properties"]["cameo_code"] == "0871" and feature["properties"]["event_date"] == "2020-03-06"
@@ -159,10 +162,18 @@ def test_python_api_gives_duckdb_relations(db):
         frame = turkey.df()
         assert list(frame["event_id"]) == expected
         assert data.events(since="2020-03-06", cameo="087").pl()["cameo_code"].to_list() == ["0871", "0871"]
-        assert data.events().to_arrow_table().num_rows == SAMPLE_EVENT_COUNT + 1
+        assert data.events().to_arrow_table().num_rows == SAMPLE_STORED_EVENTS + 1
         assert data.articles().count("*").fetchone() == (2,)
+        (summit,) = [e for e in store_events(db) if e.cameo_code == "040" and e.source_code == "RUSGOV"]
+        assert data.mentions(summit.event_id).count("*").fetchone() == (4,)
+        assert data.stories().count("*").fetchone() == (2,)
         with pytest.raises(TypeError):
             data.events(colour="red")
+
+
+def store_events(db):
+    with Store(db, read_only=True) as store:
+        return store.events()
 
 
 def test_python_api_missing_database(tmp_path):

@@ -21,7 +21,7 @@ from diurna import jobs
 from diurna.cli import main
 from diurna.records import Article
 from diurna.store import Store, StoreError
-from tests.conftest import SAMPLE_EVENT_COUNT, SAMPLE_JSONL
+from tests.conftest import SAMPLE_EVENT_COUNT, SAMPLE_JSONL, SAMPLE_STORED_EVENTS
 
 SAMPLE = json.loads(SAMPLE_JSONL.read_text(encoding="utf-8"))
 
@@ -177,7 +177,7 @@ def test_readers_work_while_an_ingest_runs(tmp_path):
             answers.append(len(reader.stdout.splitlines()))
     finally:
         assert writer.wait(timeout=120) == 0, writer.stderr.read()
-    assert answers and all(count >= SAMPLE_EVENT_COUNT for count in answers)
+    assert answers and all(count >= SAMPLE_STORED_EVENTS for count in answers)
 
 
 # --- output ----------------------------------------------------------------------------------
@@ -278,6 +278,7 @@ def test_recode_repairs_articles_coded_by_another_version(db, capsys):
     assert main(["ingest", str(SAMPLE_JSONL), "--db", db]) == 0
     with duckdb.connect(db) as con:  # as if an older coder had found nothing
         con.execute("DELETE FROM events")
+        con.execute("DELETE FROM mentions")
         con.execute("UPDATE articles SET n_events = 0, coder_version = 'diurna 0.0.1 lexicons old model x'")
     capsys.readouterr()
     assert main(["ingest", str(SAMPLE_JSONL), "--db", db]) == 0
@@ -285,9 +286,9 @@ def test_recode_repairs_articles_coded_by_another_version(db, capsys):
     assert main(["recode", "--db", db, "--since", "2021-01-01"]) == 0
     assert "re-coded 0 articles" in capsys.readouterr().err
     assert main(["recode", "--db", db]) == 0
-    assert f"re-coded 1 article ({SAMPLE_EVENT_COUNT} events)" in capsys.readouterr().err
+    assert f"re-coded 1 article ({SAMPLE_EVENT_COUNT} mentions)" in capsys.readouterr().err
     with Store(db, read_only=True) as store:
-        assert store.counts()["events"] == SAMPLE_EVENT_COUNT
+        assert store.counts()["events"] == SAMPLE_STORED_EVENTS and store.counts()["mentions"] == SAMPLE_EVENT_COUNT
         assert store.connection.execute("SELECT n_events FROM articles").fetchone() == (SAMPLE_EVENT_COUNT,)
     assert main(["recode", "--db", db]) == 0
     assert "re-coded 0 articles" in capsys.readouterr().err
@@ -317,7 +318,7 @@ def test_an_interrupted_recode_keeps_what_it_did_and_resumes(db, tmp_path, coder
         monkeypatch.setattr(Store, "replace", real_replace)
         assert jobs.recode(coder, store).stored == 2
         assert jobs.stale_count(coder, store) == 0
-        assert store.counts()["events"] == sum(r[0] for r in store.connection.execute("SELECT n_events FROM articles").fetchall())
+        assert store.counts()["mentions"] == sum(r[0] for r in store.connection.execute("SELECT n_events FROM articles").fetchall())
 
 
 def test_the_coder_version_follows_the_lexicons(coder, monkeypatch):
@@ -339,11 +340,12 @@ def test_a_schema_2_database_is_upgraded_and_its_articles_count_as_stale(db, cap
         con.execute("INSERT INTO rejections VALUES ('f:1', NULL, 'bad', 'x', now()), ('f:1', NULL, 'bad', 'x', now())")
         con.execute("UPDATE meta SET value = '2'")
     assert main(["events", "--db", db, "--format", "jsonl"]) == 0  # readers read it as it is
-    assert len(capsys.readouterr().out.splitlines()) == SAMPLE_EVENT_COUNT
+    assert len(capsys.readouterr().out.splitlines()) == SAMPLE_STORED_EVENTS
     assert main(["ingest", str(SAMPLE_JSONL), "--db", db]) == 0
     assert "1 stored article was coded by another coder version" in capsys.readouterr().err
     with Store(db, read_only=True) as store:
-        assert store.counts() == {"articles": 1, "events": SAMPLE_EVENT_COUNT, "rejections": 1}
+        assert store.counts() == {"articles": 1, "stories": 1, "events": SAMPLE_STORED_EVENTS,
+                                  "mentions": SAMPLE_EVENT_COUNT, "rejections": 1}
 
 
 # --- processes -------------------------------------------------------------------------------------
@@ -410,9 +412,9 @@ def test_interrupts_stop_cleanly_and_keep_what_is_committed(tmp_path, signal_num
     out, err = ingest.communicate(timeout=60)
     assert ingest.returncode == code, err
     assert "Traceback" not in err and f"diurna: stopped by {name}; everything committed so far is kept" in err
-    with Store(db, read_only=True) as store:  # every stored article has all its events
+    with Store(db, read_only=True) as store:  # every stored article has all its mentions
         rows = store.connection.execute(
-            "SELECT a.n_events, count(e.event_id) FROM articles a LEFT JOIN events e USING (article_id) "
+            "SELECT a.n_events, count(m.mention_id) FROM articles a LEFT JOIN mentions m USING (article_id) "
             "GROUP BY a.article_id, a.n_events").fetchall()
     assert 0 < len(rows) < 3000 and all(expected == found for expected, found in rows)
     # resuming is pinned by tests/test_acceptance.py (kill -9 twice, then resume)
@@ -455,7 +457,7 @@ def test_json_on_a_terminal_carries_no_c1_controls():
         def isatty(self):
             return True
 
-    fields = {name: None for name in Event.model_fields}
+    fields = {name: None for name, field in Event.model_fields.items() if field.is_required()}
     fields.update(event_id="e1", article_id="a1", record_id="r", sentence="bad \x9b2J text", sentence_start=0,
                   sentence_end=14, trigger="bad", trigger_start=0, trigger_end=3, cameo_code="190",
                   cameo_name="Use force", cameo_root="19", quad_class=4, goldstein=-10.0, modality="occurred",

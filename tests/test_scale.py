@@ -10,6 +10,7 @@ from diurna.records import Article, Rejection
 from diurna.scale.shards import ParquetShards
 from diurna.scale.workers import CoderPool, InProcess
 from diurna.store import Store
+from tests.conftest import SAMPLE_EVENT_COUNT, SAMPLE_STORED_EVENTS
 
 
 def _copies(article: Article, n: int) -> list[Article]:
@@ -49,7 +50,10 @@ def test_add_batch_stores_what_add_stores(tmp_path, coder, sample_article):
         assert store.add_batch(coded, "v") == [False, False, False]
         assert store.stored_ids(["nope", coded[0].article_id]) == {coded[0].article_id}
     assert _events(tmp_path / "one.duckdb") == _events(tmp_path / "batch.duckdb")
-    assert len(_events(tmp_path / "batch.duckdb")) == 3 * 28
+    # three near-copies: one story, their 3 x 28 coded sentences are mentions of the sample's events
+    assert len(_events(tmp_path / "batch.duckdb")) == SAMPLE_STORED_EVENTS
+    with duckdb.connect(str(tmp_path / "batch.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM mentions").fetchone()[0] == 3 * SAMPLE_EVENT_COUNT
     assert _articles(tmp_path / "one.duckdb") == _articles(tmp_path / "batch.duckdb")
 
 
@@ -69,7 +73,7 @@ def test_ingest_with_a_batch_coded_twice_stores_it_once(tmp_path, coder, sample_
         assert (tally.stored, tally.skipped, tally.rejected, tally.events) == (3, 3, 1, 84)
         again = jobs.ingest_with(twice, local.version, store, articles)
         assert (again.stored, again.skipped) == (0, 3)
-        assert store.counts()["events"] == 84
+        assert (store.counts()["events"], store.counts()["mentions"]) == (SAMPLE_STORED_EVENTS, 84)
 
 
 def test_worker_processes_code_what_this_process_codes(tmp_path, coder, sample_article):
@@ -132,7 +136,7 @@ def test_cli_ingest_into_parquet_and_with_workers(tmp_path, capsys):
     assert main(["ingest", "samples/", "--out-parquet", str(tmp_path / "pq")]) == 0
     assert "1 article, 28 events" in capsys.readouterr().err
     assert main(["ingest", "samples/", "--db", str(tmp_path / "db.duckdb"), "--n-process", "2"]) == 0
-    assert "1 article, 28 events" in capsys.readouterr().err
+    assert f"1 article, {SAMPLE_STORED_EVENTS} events (28 mentions)" in capsys.readouterr().err
 
 
 def test_in_process_coding_names_its_version(coder):

@@ -229,6 +229,11 @@ def _parser() -> argparse.ArgumentParser:
     recode.add_argument("--since", type=_iso_date, help="only articles published on or after this date")
     add_model_options(recode)
     recode.set_defaults(run=_run_recode)
+    mentions = commands.add_parser("mentions", help="the sentences (articles, outlets, claimants) that report one event")
+    mentions.add_argument("event_id", metavar="EVENT_ID")
+    mentions.add_argument("--db", default="diurna.duckdb")
+    add_output_options(mentions)
+    mentions.set_defaults(run=_run_mentions)
     return parser
 
 
@@ -270,6 +275,7 @@ def _add_event_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--since", type=_iso_date)
     p.add_argument("--until", type=_iso_date)
     p.add_argument("--limit", type=_count(1))
+    p.add_argument("--min-sources", type=_count(1), metavar="N", help="events reported by at least N independent sources")
 
 
 def _event_filter(args: argparse.Namespace):
@@ -277,7 +283,8 @@ def _event_filter(args: argparse.Namespace):
 
     return EventFilter(actor=args.actor, source=args.source, target=args.target, plover_type=args.plover_type,
                        cameo=args.cameo, modality=args.modality, country=args.country, admin1=args.admin1,
-                       bbox=args.bbox, since=args.since, until=args.until, limit=args.limit)
+                       bbox=args.bbox, since=args.since, until=args.until, limit=args.limit,
+                       min_sources=args.min_sources)
 
 
 def _bbox(value: str) -> tuple[float, float, float, float]:
@@ -367,9 +374,10 @@ def _run_ingest(args: argparse.Namespace) -> int:
                                      on_rejection=lambda r: (rejected.append(r), _report_rejection(r)),
                                      advance=lambda n: progress.advance(task, n))
         totals = store.counts()
-    _say(f"stored {_plural(tally.stored, 'new article')} with {_plural(tally.events, 'event')}; "
+    _say(f"stored {_plural(tally.stored, 'new article')} with {_plural(tally.events, 'mention')}; "
          f"{tally.skipped:,} already stored; {tally.rejected:,} rejected. "
-         f"{target} now holds {_plural(totals['articles'], 'article')}, {_plural(totals['events'], 'event')}, "
+         f"{target} now holds {_plural(totals['articles'], 'article')}, {_plural(totals['events'], 'event')}"
+         + (f" ({_plural(totals['mentions'], 'mention')})" if "mentions" in totals else "") + ", "
          f"{_plural(totals['rejections'], 'quarantined record')}.")
     if stale:
         _say(f"{_plural(stale, 'stored article')} {'was' if stale == 1 else 'were'} coded by another coder version "
@@ -393,9 +401,10 @@ def _run_recode(args: argparse.Namespace) -> int:
                                 on_rejection=lambda r: (failed.append(r), _report_rejection(r)),
                                 advance=lambda n: progress.advance(task, n))
         totals = store.counts()
-    _say(f"re-coded {_plural(tally.stored, 'article')} ({_plural(tally.events, 'event')}); "
+    _say(f"re-coded {_plural(tally.stored, 'article')} ({_plural(tally.events, 'mention')}); "
          f"{tally.rejected:,} failed and keep their old events. "
-         f"{args.db} now holds {_plural(totals['articles'], 'article')}, {_plural(totals['events'], 'event')}.")
+         f"{args.db} now holds {_plural(totals['articles'], 'article')}, {_plural(totals['events'], 'event')} "
+         f"({_plural(totals['mentions'], 'mention')}).")
     return _finish(failed)
 
 
@@ -405,6 +414,18 @@ def _run_events(args: argparse.Namespace) -> int:
     with Store(args.db, read_only=True) as store:
         events = store.events(_event_filter(args))
     _write(events, args)
+    return 0
+
+
+def _run_mentions(args: argparse.Namespace) -> int:
+    from diurna.export.formats import write_mentions
+    from diurna.store import Store, StoreError
+
+    with Store(args.db, read_only=True) as store:
+        found = store.mentions(args.event_id)
+    if not found:
+        raise StoreError(f"no event {args.event_id} in {args.db}; `diurna events` lists the event ids")
+    write_mentions(found, args.format, sys.stdout, wide=args.wide, keep_formulas=args.raw_csv)
     return 0
 
 

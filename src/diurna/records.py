@@ -139,12 +139,57 @@ class Event(BaseModel):
     outlet: str | None
     original_source: str | None
     url: str | None
+    # how often it was reported (dedupe/events.py): a coded sentence is one mention; the store
+    # merges mentions of one real-world event and keeps these counts on the event. The fields
+    # above are then the event's: the first report's evidence, the most precise date and place.
+    num_mentions: int = Field(1, description="sentences that report the event")
+    num_articles: int = Field(1, description="distinct articles with a mention")
+    num_sources: int = Field(1, description="distinct original sources (a syndicated copy is no second source)")
+    first_seen: dt.date | None = Field(None, description="earliest publication date of an article that reports it")
+    is_root_event: bool = Field(False, description="reported in the lead (first paragraph) of some article")
+    confidence: float | None = Field(None, description="0-1: grows with independent sources, lower when only claimed or planned")
 
     # Every text field that comes from the input loses its markup (offsets still point into the
     # stored content, which keeps the input as it was); links are http(s) or nothing. Applied
     # whenever an Event is made, so events read from older databases are clean too.
     @field_validator("sentence", "trigger", "source_text", "target_text", "claimant_text", "date_text",
                      "place_text", "fatalities_text", "outlet", "original_source", "record_id")
+    @classmethod
+    def _no_markup(cls, value: str | None) -> str | None:
+        return None if value is None else strip_markup(value)
+
+    @field_validator("url")
+    @classmethod
+    def _web_url(cls, value: str | None) -> str | None:
+        return web_url(value)
+
+
+class Mention(BaseModel):
+    """One sentence reporting an event (GDELT's Mentions): where it is, who says so, how sure."""
+
+    mention_id: str = Field(description="the coded sentence's own id (what the coder calls event_id)")
+    event_id: str = Field(description="the real-world event it reports")
+    article_id: str
+    record_id: str
+    story_id: str | None = Field(None, description="the near-duplicate group of the article")
+    published: dt.date = Field(description="the article's publication date")
+    outlet: str | None
+    original_source: str | None = Field(None, description="the story's original source (a dateline's agency, else the first outlet)")
+    url: str | None
+    sentence: str
+    sentence_start: int
+    sentence_end: int
+    trigger: str
+    trigger_start: int
+    trigger_end: int
+    cameo_code: str
+    modality: Modality
+    claimant_text: str | None
+    claimant_code: str | None
+    in_lead: bool = Field(description="the sentence is in the article's first paragraph")
+    confidence: float = Field(description="0-1 from the modality: occurred 1, claimed 0.6, planned 0.5, negated 0.3")
+
+    @field_validator("sentence", "trigger", "claimant_text", "outlet", "original_source", "record_id")
     @classmethod
     def _no_markup(cls, value: str | None) -> str | None:
         return None if value is None else strip_markup(value)

@@ -7,9 +7,10 @@ How diurna's fields fill GDELT's (README, "Export formats", says the same):
 - Actor codes are diurna's composite codes (RUSGOV, IGOUNO); CountryCode is the ISO-3 country,
   KnownGroupCode the organisation, Type1Code the sector; ethnic and religion codes are empty.
 - EventCode/EventBaseCode/EventRootCode are CAMEO codes as text with their leading zeros.
-- IsRootEvent is 1 when the evidence sentence is in the article's first paragraph.
-- NumMentions/NumSources/NumArticles are 1 (each event comes from one article until
-  cross-article deduplication exists); AvgTone is empty (diurna does not score tone).
+- IsRootEvent is 1 when some article reports the event in its first paragraph (databases from
+  before schema 5, read without upgrading: when the evidence sentence is; counts are then 1).
+- NumMentions/NumSources/NumArticles are the event's counts (dedupe/events.py: sentences,
+  articles, independent original sources); AvgTone is empty (diurna does not score tone).
 - ActionGeo_* is the event's place, with GDELT's geo types (1 country, 2 US state, 3 US city,
   4 world city, 5 world state) and FIPS 10-4 country codes; FeatureID is the GeoNames id (the
   FIPS country code for a country). diurna places events, not actors, so Actor1Geo_* and
@@ -58,8 +59,9 @@ def gdelt_row(row: dict[str, Any]) -> list[Any]:
         values += [row[f"{role}_code"], row[f"{role}_text"], row[f"{role}_country"], row[f"{role}_org"],
                    None, None, None, row[f"{role}_sector"], None, None]
     values += [
-        1 if row["sentence_start"] < row["lead_end"] else 0, code, code[:3], row["cameo_root"],
-        row["quad_class"], f"{row['goldstein']:g}", 1, 1, 1, None,
+        1 if row.get("is_root_event", row["sentence_start"] < row["lead_end"]) else 0, code, code[:3], row["cameo_root"],
+        row["quad_class"], f"{row['goldstein']:g}", *(row.get(f"num_{n}", 1) for n in ("mentions", "sources", "articles")),
+        None,
     ]
     values += [None] * len(GEO_FIELDS) * 2 + _action_geo(row)
     values += [row["ingested_at"].strftime("%Y%m%d%H%M%S"), row["url"] or row["outlet"]]

@@ -139,6 +139,7 @@ def event_detail(con: duckdb.DuckDBPyConnection, event_id: str) -> dict[str, Any
     article = article_summary(con, event["article_id"])
     return {
         "event": event,
+        "mentions": mentions(con, event_id),
         "evidence": {
             "sentence": event["sentence"],
             "sentence_start": event["sentence_start"],
@@ -191,15 +192,36 @@ def article_summary(con: duckdb.DuckDBPyConnection, article_id: str) -> dict[str
 
 
 def article(con: duckdb.DuckDBPyConnection, article_id: str) -> dict[str, Any] | None:
+    """An article with the offsets of its events: one entry per sentence that reports one (a
+    mention), with the event it reports; older databases without mentions list their events."""
     rows = _dicts(con.execute("SELECT * FROM articles WHERE article_id = ?", [article_id]))
     if not rows:
         return None
     found = _plain(rows[0])
-    found["events"] = [_plain(r) for r in _dicts(con.execute(
-        "SELECT event_id, trigger, trigger_start, trigger_end, sentence_start, sentence_end, cameo_code, cameo_name,"
-        " plover_type, quad_class, source_code, target_code, modality, event_date"
-        " FROM events WHERE article_id = ? ORDER BY sentence_start, trigger_start, event_id", [article_id]))]
+    columns = ("trigger, trigger_start, trigger_end, sentence_start, sentence_end, cameo_code, cameo_name,"
+               " plover_type, quad_class, source_code, target_code, modality, event_date")
+    if _has_table(con, "mentions"):
+        sql = (f"SELECT event_id, mention_id, {columns} FROM mentions WHERE article_id = ?"
+               " ORDER BY sentence_start, trigger_start, mention_id")
+    else:
+        sql = f"SELECT event_id, {columns} FROM events WHERE article_id = ? ORDER BY sentence_start, trigger_start, event_id"
+    found["events"] = [_plain(r) for r in _dicts(con.execute(sql, [article_id]))]
     return found
+
+
+def mentions(con: duckdb.DuckDBPyConnection, event_id: str) -> list[dict[str, Any]]:
+    """The sentences that report an event, first published first (none in older databases)."""
+    if not _has_table(con, "mentions"):
+        return []
+    return [_plain(r) for r in _dicts(con.execute(
+        "SELECT mention_id, article_id, record_id, story_id, published, outlet, original_source, url, sentence,"
+        " sentence_start, sentence_end, trigger, trigger_start, trigger_end, cameo_code, modality, claimant_text,"
+        " claimant_code, in_lead, confidence FROM mentions WHERE event_id = ?"
+        " ORDER BY published, article_id, sentence_start, trigger_start", [event_id]))]
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()[0] > 0
 
 
 def stats(con: duckdb.DuckDBPyConnection, query: Query, bucket: Bucket, by: str) -> dict[str, Any]:

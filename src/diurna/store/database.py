@@ -27,29 +27,39 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 import duckdb
 
-from diurna.records import Article, Event, Rejection
+from diurna.dedupe.articles import Signature, StoryIndex, cleaned_text, lead_end
+from diurna.dedupe.events import (MODALITY_CONFIDENCE, SOURCE_WEIGHT, Report, compatible, family, group_within, period,
+                                  summarize, with_reports)
+from diurna.records import Article, Event, Mention, Rejection
 
 if TYPE_CHECKING:
     from diurna.pipeline import CodedArticle
 
-SCHEMA_VERSION = 4  # 3: coder version per article, keyed rejections; 4: injured_low/high/text
+SCHEMA_VERSION = 5  # 3: coder version per article, keyed rejections; 4: injured_low/high/text; 5: stories, mentions
 HOLD_SECONDS = 2.0  # a writer releases DuckDB's lock this often, so readers get a turn (a release costs ~0.1 s)
 READER_WAIT_SECONDS = 15.0
 WRITER_WAIT_SECONDS = 60.0
 _DUCKDB_MAGIC = b"DUCK"  # bytes 8-12 of every DuckDB file
 _EVENT_COLUMNS = list(Event.model_fields)
+_EVENT_COUNTS = ("num_mentions", "num_articles", "num_sources", "first_seen", "is_root_event", "confidence")
+# a mention row: its own id, its event, its story, then what the coder said (an Event without counts)
+_CODED_COLUMNS = [c for c in _EVENT_COLUMNS if c != "event_id" and c not in _EVENT_COUNTS]
+_FIELDS_BUT_COUNTS = [c for c in _EVENT_COLUMNS if c not in _EVENT_COUNTS]
+_MENTION_COLUMNS = ["mention_id", "event_id", "story_id", "published", "in_lead", "confidence", *_CODED_COLUMNS]
 _SQL_TYPES = {"goldstein": "DOUBLE", "quad_class": "INTEGER", "event_date": "DATE",
               "sentence_start": "INTEGER", "sentence_end": "INTEGER", "trigger_start": "INTEGER", "trigger_end": "INTEGER",
               "geonames_id": "BIGINT", "latitude": "DOUBLE", "longitude": "DOUBLE",
               "fatalities_low": "INTEGER", "fatalities_high": "INTEGER",
-              "injured_low": "INTEGER", "injured_high": "INTEGER", "quantities": "JSON"}
+              "injured_low": "INTEGER", "injured_high": "INTEGER", "quantities": "JSON",
+              "num_mentions": "INTEGER", "num_articles": "INTEGER", "num_sources": "INTEGER", "first_seen": "DATE",
+              "is_root_event": "BOOLEAN", "confidence": "DOUBLE", "published": "DATE", "in_lead": "BOOLEAN"}
 
 _EVENT_STRUCTURE = json.dumps([{c: _SQL_TYPES.get(c, "VARCHAR") for c in _EVENT_COLUMNS}])
-# removed and extra travel as JSON text (written by json.dumps, exactly as `add` writes them)
-_ARTICLE_TYPES = {"date": "DATE", "n_events": "INTEGER", "ingested_at": "TIMESTAMP"}
-_ARTICLE_COLUMNS = ["article_id", "record_id", "content_hash", "date", "outlet", "original_source", "dateline_place",
-                    "title", "url", "origin", "content", "removed", "extra", "n_events", "ingested_at", "coder_version"]
-_ARTICLE_STRUCTURE = json.dumps([{c: _ARTICLE_TYPES.get(c, "VARCHAR") for c in _ARTICLE_COLUMNS}])
+_COUNTS_STRUCTURE = json.dumps([{c: _SQL_TYPES.get(c, "VARCHAR") for c in ("event_id", *_EVENT_COUNTS)}])
+_MENTION_STRUCTURE = json.dumps([{c: _SQL_TYPES.get(c, "VARCHAR") for c in _MENTION_COLUMNS}])
+STORIES = StoryIndex()
+# what an event of a database before schema 5 counts (each coded sentence was an event of its own)
+_OLD_DEFAULTS = {"num_mentions": "1", "num_articles": "1", "num_sources": "1", "is_root_event": "false"}
 
 _REJECTIONS_DDL = """
 CREATE TABLE IF NOT EXISTS {name} (
@@ -70,6 +80,23 @@ CREATE TABLE IF NOT EXISTS events (
 );
 {_REJECTIONS_DDL.format(name="rejections")}
 """
+# Schema 5: near-duplicate articles form stories; the LSH index of their MinHash signatures is two
+# tables (a signature per article, a key per band); the coded sentences are mentions, linked to
+# the events they report, which carry the counts.
+_DDL_5 = f"""
+ALTER TABLE articles ADD COLUMN IF NOT EXISTS story_id VARCHAR;
+CREATE TABLE IF NOT EXISTS stories (
+    story_id VARCHAR PRIMARY KEY, original_source VARCHAR, first_published DATE NOT NULL, first_outlet VARCHAR,
+    num_articles INTEGER NOT NULL, outlets VARCHAR[], dateline_source VARCHAR
+);
+CREATE TABLE IF NOT EXISTS story_signatures (article_id VARCHAR PRIMARY KEY, story_id VARCHAR NOT NULL, signature BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS story_bands (band_key BIGINT NOT NULL, article_id VARCHAR NOT NULL);
+CREATE INDEX IF NOT EXISTS story_bands_key ON story_bands (band_key);
+CREATE TABLE IF NOT EXISTS mentions (
+    {", ".join(f"{c} {_SQL_TYPES.get(c, 'VARCHAR')}" + (" PRIMARY KEY" if c == "mention_id" else "") for c in _MENTION_COLUMNS)}
+);
+{"".join(f"ALTER TABLE events ADD COLUMN IF NOT EXISTS {c} {_SQL_TYPES[c]};" + chr(10) for c in _EVENT_COUNTS)}
+"""
 # Schema 2 -> 3: articles gain coder_version (NULL: stale), rejections gain a key (duplicates from
 # re-runs collapse into one).
 _MIGRATE_FROM_2 = f"""
@@ -89,7 +116,26 @@ ALTER TABLE events ADD COLUMN IF NOT EXISTS injured_high INTEGER;
 ALTER TABLE events ADD COLUMN IF NOT EXISTS injured_text VARCHAR;
 UPDATE meta SET value = '4' WHERE key = 'schema_version';
 """
-_MIGRATIONS = {"2": _MIGRATE_FROM_2, "3": _MIGRATE_FROM_3}  # schema version -> the step to the next one
+# Schema 4 -> 5: every stored event becomes its own mention (and an event of one mention), every
+# article its own story; their signatures are added by _index_stored_articles.
+_MIGRATE_FROM_4 = f"""
+{_DDL_5}
+UPDATE articles SET story_id = article_id WHERE story_id IS NULL;
+INSERT INTO stories
+    SELECT article_id, coalesce(original_source, outlet), date, outlet, 1, list_value(outlet), original_source FROM articles
+    ON CONFLICT DO NOTHING;
+INSERT INTO mentions ({", ".join(_MENTION_COLUMNS)})
+    SELECT e.event_id AS mention_id, e.event_id, a.story_id, a.date AS published,
+           e.sentence_start < coalesce(nullif(strpos(a.content, chr(10) || chr(10)), 0) - 1, length(a.content)) AS in_lead,
+           CASE e.modality {" ".join(f"WHEN '{m}' THEN {c}" for m, c in MODALITY_CONFIDENCE.items())} END AS confidence,
+           {", ".join("coalesce(a.original_source, a.outlet) AS original_source" if c == "original_source" else "e." + c for c in _CODED_COLUMNS)}
+    FROM events e JOIN articles a USING (article_id) ON CONFLICT DO NOTHING;
+UPDATE events SET num_mentions = 1, num_articles = 1, num_sources = 1, first_seen = m.published,
+    is_root_event = m.in_lead, confidence = round({SOURCE_WEIGHT} * m.confidence, 4)
+    FROM mentions m WHERE m.mention_id = events.event_id;
+UPDATE meta SET value = '5' WHERE key = 'schema_version';
+"""
+_MIGRATIONS = {"2": _MIGRATE_FROM_2, "3": _MIGRATE_FROM_3, "4": _MIGRATE_FROM_4}  # schema version -> the step to the next one
 
 
 class StoreError(Exception):
@@ -131,7 +177,8 @@ class EventFilter:
     bbox: tuple[float, float, float, float] | None = None  # min lon, min lat, max lon, max lat
     since: dt.date | None = None
     until: dt.date | None = None
-    article_id: str | None = None
+    article_id: str | None = None  # events this article reports (one of their mentions is in it)
+    min_sources: int | None = None  # reported by at least this many independent sources
     limit: int | None = None
 
 
@@ -175,12 +222,15 @@ class Store:
         if not tables:
             with _translated(self.path):
                 con.execute(_DDL)
+                con.execute(_DDL_5)
                 con.execute("INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
         found = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         while found is not None and found[0] in _MIGRATIONS and not self.read_only:  # one step at a time
             with _translated(self.path):
                 con.execute("BEGIN TRANSACTION")
                 con.execute(_MIGRATIONS[found[0]])
+                if found[0] == "4":
+                    self._index_stored_articles()
                 con.execute("COMMIT")
             found = (str(int(found[0]) + 1),)
         readable = (str(SCHEMA_VERSION), *_MIGRATIONS) if self.read_only else (str(SCHEMA_VERSION),)  # see _event_select
@@ -223,21 +273,16 @@ class Store:
         return bool(self._rows("SELECT 1 FROM articles WHERE article_id = ?", [article_id]))
 
     def add(self, coded: CodedArticle, coder_version: str | None = None) -> bool:
-        """Store an article and its events atomically; False if it was already stored."""
+        """Store an article, its story and its mentions linked to events, atomically; False if
+        it was already stored (so a re-ingest changes no counts)."""
         with self._transaction() as con:
             if self.has_article(coded.article_id):
                 return False
-            a, c = coded.article, coded.cleaned
-            removed = [{"start": r.start, "end": r.end, "kind": r.kind} for r in c.removals]
-            con.execute(
-                "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [coded.article_id, a.record_id, coded.content_hash, a.date, a.source, c.original_source,
-                 c.dateline_place, a.title, a.url, a.origin, a.content, json.dumps(removed),
-                 json.dumps(a.extra, default=str), len(coded.events), dt.datetime.now(dt.timezone.utc),
-                 coder_version],
-            )
-            if coded.events:
-                self._insert_events(coded.events)
+            story_id = self._story_for(coded.article_id, cleaned_text(coded.cleaned))
+            con.execute(f"INSERT INTO articles ({', '.join(_ARTICLE_COLUMNS)}) VALUES ({', '.join('?' * len(_ARTICLE_COLUMNS))})",
+                        article_row(coded, coder_version, story_id))
+            source = self._count_in_story(story_id, coded)
+            self._link_mentions(coded, story_id, source)
         self.release(HOLD_SECONDS)
         return True
 
@@ -250,62 +295,186 @@ class Store:
             "SELECT article_id FROM articles WHERE article_id IN (SELECT unnest(?::VARCHAR[]))", [ids])}
 
     def add_batch(self, batch: list[CodedArticle], coder_version: str | None = None) -> list[bool]:
-        """Store many articles and their events in one transaction with one lookup and bulk
-        inserts; for each article, False if it was already stored (or came earlier in the batch)."""
-        with self._transaction():
+        """Store many articles in one transaction with one lookup; each goes through its story
+        and has its mentions linked to events in turn (a later article of the batch may report
+        an event of an earlier one). For each article, False if it was already stored (or came
+        earlier in the batch)."""
+        with self._transaction() as con:
             stored = self.stored_ids(coded.article_id for coded in batch)
             added: list[bool] = []
-            fresh: list[CodedArticle] = []
             for coded in batch:
                 added.append(coded.article_id not in stored)
-                if added[-1]:
-                    stored.add(coded.article_id)
-                    fresh.append(coded)
-            if fresh:
-                self._insert_articles(fresh, coder_version)
-                self._insert_new_events([event for coded in fresh for event in coded.events])
+                if not added[-1]:
+                    continue
+                stored.add(coded.article_id)
+                story_id = self._story_for(coded.article_id, cleaned_text(coded.cleaned))
+                con.execute(f"INSERT INTO articles ({', '.join(_ARTICLE_COLUMNS)}) VALUES ({', '.join('?' * len(_ARTICLE_COLUMNS))})",
+                            article_row(coded, coder_version, story_id))
+                self._link_mentions(coded, story_id, self._count_in_story(story_id, coded))
         self.release(HOLD_SECONDS)
         return added
 
-    def _insert_new_events(self, events: list[Event]) -> None:
-        """Events of articles not stored yet, as one JSON parameter. None of them can be in the
-        table (an article and its events are written in one transaction), so there is no ON
-        CONFLICT clause: DuckDB's per-row conflict check costs ~0.8 ms per event, the insert
-        ~0.07 ms. Ids repeated within the batch are dropped here."""
-        unique = list({event.event_id: event for event in reversed(events)}.values())[::-1]
-        if not unique:
-            return
-        rows = json.dumps([e.model_dump(mode="json") for e in unique])
-        self.connection.execute(
-            f"INSERT INTO events ({', '.join(_EVENT_COLUMNS)}) "
-            f"SELECT {', '.join(_EVENT_COLUMNS)} FROM (SELECT unnest(from_json(?::JSON, ?), recursive := true))",
-            [rows, _EVENT_STRUCTURE],
-        )
-
-    def _insert_articles(self, batch: list[CodedArticle], coder_version: str | None) -> None:
-        """Article rows as one JSON parameter (see _insert_events for why not executemany)."""
-        now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None).isoformat()
-        rows = json.dumps([_article_row(coded, coder_version, now) for coded in batch], default=str)
-        self.connection.execute(
-            f"INSERT INTO articles ({', '.join(_ARTICLE_COLUMNS)}) SELECT {', '.join(_ARTICLE_COLUMNS)} "
-            "FROM (SELECT unnest(from_json(?::JSON, ?), recursive := true))",
-            [rows, _ARTICLE_STRUCTURE],
-        )
-
     def replace(self, coded: CodedArticle, coder_version: str) -> None:
-        """Swap a stored article's events for freshly coded ones, atomically."""
+        """Swap a stored article's mentions for freshly coded ones, atomically; the events they
+        reported lose them (and go when no mention is left), the new ones are linked anew."""
         with self._transaction() as con:
             removed = [{"start": r.start, "end": r.end, "kind": r.kind} for r in coded.cleaned.removals]
-            con.execute("DELETE FROM events WHERE article_id = ?", [coded.article_id])
+            touched = [row[0] for row in con.execute(
+                "DELETE FROM mentions WHERE article_id = ? RETURNING event_id", [coded.article_id]).fetchall()]
+            self._resummarize(touched)
             con.execute(
                 "UPDATE articles SET original_source = ?, dateline_place = ?, removed = ?, n_events = ?, "
                 "coder_version = ? WHERE article_id = ?",
                 [coded.cleaned.original_source, coded.cleaned.dateline_place, json.dumps(removed),
                  len(coded.events), coder_version, coded.article_id],
             )
-            if coded.events:
-                self._insert_events(coded.events)
+            story_id, source = con.execute("SELECT story_id, original_source FROM stories WHERE story_id = "
+                                           "(SELECT story_id FROM articles WHERE article_id = ?)", [coded.article_id]).fetchone()
+            self._link_mentions(coded, story_id, source)
         self.release(HOLD_SECONDS)
+
+    # --- dedupe: stories and events (the rules are in diurna.dedupe; these read and write rows) ---
+
+    def _story_for(self, article_id: str, text: str) -> str:
+        """The story of a new article: the stored near-duplicate's, else its own. Adds the
+        article's signature and band keys to the persisted LSH index."""
+        signature = STORIES.signature(text)
+        if signature is None:
+            return article_id
+        keys = STORIES.band_keys(signature)
+        con = self.connection
+        # two point lookups (both tables indexed); one joined query would scan every signature
+        sharing = [row[0] for row in con.execute(
+            f"SELECT DISTINCT article_id FROM story_bands WHERE band_key IN ({', '.join('?' * len(keys))})", keys).fetchall()]
+        candidates = [(story, Signature.from_bytes(blob)) for story, blob in con.execute(
+            f"SELECT story_id, signature FROM story_signatures WHERE article_id IN ({', '.join('?' * len(sharing))})",
+            sharing).fetchall()] if sharing else []
+        story_id = STORIES.best_match(signature, candidates) or article_id
+        con.execute("INSERT INTO story_signatures VALUES (?, ?, ?)", [article_id, story_id, signature.to_bytes()])
+        con.execute("INSERT INTO story_bands SELECT unnest(?::BIGINT[]), ?", [keys, article_id])
+        return story_id
+
+    def _count_in_story(self, story_id: str, coded: CodedArticle) -> str | None:
+        """Count a new article in its story and return the story's original source: the first
+        dateline's agency, else the earliest outlet. When that changes (an earlier copy, a copy
+        with a dateline), the story's mentions and their events follow."""
+        a, dateline = coded.article, coded.cleaned.original_source
+        con = self.connection
+        found = con.execute("SELECT original_source, first_published, first_outlet, outlets, dateline_source "
+                            "FROM stories WHERE story_id = ?", [story_id]).fetchone()
+        if found is None:
+            con.execute("INSERT INTO stories VALUES (?, ?, ?, ?, 1, ?, ?)",
+                        [story_id, dateline or a.source, a.date, a.source, [a.source] if a.source else [], dateline])
+            return dateline or a.source
+        before, first_published, first_outlet, outlets, dateline_source = found
+        if a.date < first_published:
+            first_published, first_outlet = a.date, a.source
+        dateline_source = dateline_source or dateline
+        source = dateline_source or first_outlet
+        outlets = sorted(set(outlets or []) | ({a.source} if a.source else set()))
+        con.execute("UPDATE stories SET original_source = ?, first_published = ?, first_outlet = ?, "
+                    "num_articles = num_articles + 1, outlets = ?, dateline_source = ? WHERE story_id = ?",
+                    [source, first_published, first_outlet, outlets, dateline_source, story_id])
+        if source != before:
+            touched = [row[0] for row in con.execute(
+                "UPDATE mentions SET original_source = ? WHERE story_id = ? RETURNING event_id", [source, story_id]).fetchall()]
+            self._resummarize(touched)
+        return source
+
+    def _link_mentions(self, coded: CodedArticle, story_id: str, source: str | None) -> None:
+        """Group the article's mentions into events, attach each group to a stored event it
+        is compatible with (one its story already reports first), store the mentions, and
+        update the events' counts without reading their earlier mentions again."""
+        if not coded.events:
+            return
+        lead = lead_end(coded.cleaned)
+        key = source or story_id
+        reports = [Report(e.model_copy(update={"original_source": source}), coded.article_id, coded.article.date, key,
+                          e.sentence_start < lead) for e in coded.events]
+        groups = group_within(reports)
+        summaries = [summarize(group[0].event.event_id, group) for group in groups]
+        stored, surest = self._candidates(summaries, story_id, key)
+        fresh: list[Event] = []
+        grown: dict[str, tuple[Event, list[Report]]] = {}
+        rows = []
+        for group, summary in zip(groups, summaries):
+            match = _best_candidate(summary, stored)
+            if match is None:
+                fresh.append(summary)
+            else:
+                grown.setdefault(match.event_id, (match, []))[1].extend(group)
+            event_id = summary.event_id if match is None else match.event_id
+            rows += [mention_row(report, event_id, story_id, source) for report in group]
+        self.connection.execute(
+            f"INSERT INTO mentions ({', '.join(_MENTION_COLUMNS)}) SELECT {', '.join(_MENTION_COLUMNS)} "
+            "FROM (SELECT unnest(from_json(?::JSON, ?), recursive := true)) ON CONFLICT DO NOTHING",
+            [json.dumps(rows), _MENTION_STRUCTURE])
+        updated = [(event, with_reports(event, added, surest.get(event_id))) for event_id, (event, added) in grown.items()]
+        recounted = [new for old, new in updated if _same_but_counts(old, new)]
+        self._insert_events(fresh + [new for old, new in updated if not _same_but_counts(old, new)])
+        if recounted:  # most often only the counts change: a narrow update is cheaper than a rewrite
+            self.connection.execute(
+                f"UPDATE events SET {', '.join(f'{c} = u.{c}' for c in _EVENT_COUNTS)} FROM "
+                "(SELECT unnest(from_json(?::JSON, ?), recursive := true)) u WHERE events.event_id = u.event_id",
+                [json.dumps([e.model_dump(mode="json", include={"event_id", *_EVENT_COUNTS}) for e in recounted]),
+                 _COUNTS_STRUCTURE])
+
+    def _candidates(self, summaries: list[Event], story_id: str, source: str
+                    ) -> tuple[list[tuple[Event, bool]], dict[str, float]]:
+        """Stored events that might be the ones these summaries report, each with whether the
+        same story (a near-copy of this text) already reports it; and for those that `source`
+        reports already, its surest mention's confidence."""
+        dyads = sorted({f"{e.source_code or ''}|{e.target_code or ''}" for e in summaries})
+        starts, ends = zip(*(period(e) for e in summaries))
+        rows = self._dicts(
+            "WITH ours AS (SELECT event_id, bool_or(story_id = ?) AS same_story, "
+            "max(confidence) FILTER (WHERE coalesce(original_source, story_id) = ?) AS source_surest "
+            "FROM mentions WHERE story_id = ? OR coalesce(original_source, story_id) = ? GROUP BY event_id) "
+            f"SELECT {', '.join('e.' + c for c in _EVENT_COLUMNS)}, coalesce(o.same_story, false) AS same_story, "
+            "o.source_surest FROM events e LEFT JOIN ours o ON o.event_id = e.event_id "
+            "WHERE coalesce(e.source_code, '') || '|' || coalesce(e.target_code, '') IN (SELECT unnest(?::VARCHAR[])) "
+            "AND (e.event_date BETWEEN ? AND ? OR o.same_story)",
+            [story_id, source, story_id, source, dyads, min(starts) - dt.timedelta(days=367), max(ends) + dt.timedelta(days=7)])
+        found, surest = [], {}
+        for row in rows:
+            same_story = row.pop("same_story")
+            if (source_surest := row.pop("source_surest")) is not None:
+                surest[row["event_id"]] = source_surest
+            row["quantities"] = json.loads(row["quantities"]) if row["quantities"] else []
+            found.append((Event(**row), bool(same_story)))
+        return found, surest
+
+    def _resummarize(self, event_ids: list[str]) -> None:
+        """Rewrite these events from their mentions (and drop those that have none left)."""
+        event_ids = sorted(set(event_ids))
+        if not event_ids:
+            return
+        con = self.connection
+        rows = self._dicts(f"SELECT {', '.join(_MENTION_COLUMNS)} FROM mentions WHERE event_id IN (SELECT unnest(?::VARCHAR[]))",
+                           [event_ids])
+        reports: dict[str, list[Report]] = {}
+        for row in rows:
+            reports.setdefault(row["event_id"], []).append(report_of(row))
+        con.execute("DELETE FROM events WHERE event_id IN (SELECT unnest(?::VARCHAR[]))", [event_ids])
+        self._insert_events([summarize(event_id, found) for event_id, found in reports.items()])
+
+    def _index_stored_articles(self) -> None:
+        """Signatures and band keys for articles stored before schema 5 (each stays its own story)."""
+        from diurna.ingest.clean import clean
+
+        for (article_id,) in self.connection.execute("SELECT article_id FROM articles ORDER BY date, article_id").fetchall():
+            signature = STORIES.signature(cleaned_text(clean(self.article(article_id))))
+            if signature is not None:
+                self.connection.execute("INSERT INTO story_signatures VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                                        [article_id, article_id, signature.to_bytes()])
+                self.connection.execute("INSERT INTO story_bands SELECT unnest(?::BIGINT[]), ?",
+                                        [STORIES.band_keys(signature), article_id])
+
+    def mentions(self, event_id: str) -> list[Mention]:
+        """The sentences that report an event, first published first."""
+        return [Mention(**row) for row in self._dicts(
+            f"SELECT {', '.join(Mention.model_fields)} FROM mentions WHERE event_id = ? "
+            "ORDER BY published, article_id, sentence_start, trigger_start", [event_id])]
 
     @contextmanager
     def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -345,13 +514,14 @@ class Store:
         return Article(**row)
 
     def _insert_events(self, events: list[Event]) -> None:
-        """All of an article's events as one JSON parameter: DuckDB's per-value conversion of
+        """Write (or rewrite) events as one JSON parameter: DuckDB's per-value conversion of
         Python objects (executemany) costs ~9 ms per event; this costs ~10 µs."""
+        if not events:
+            return
         rows = json.dumps([e.model_dump(mode="json") for e in events])
         self.connection.execute(
-            f"INSERT INTO events ({', '.join(_EVENT_COLUMNS)}) "
-            f"SELECT {', '.join(_EVENT_COLUMNS)} FROM (SELECT unnest(from_json(?::JSON, ?), recursive := true)) "
-            "ON CONFLICT DO NOTHING",
+            f"INSERT OR REPLACE INTO events ({', '.join(_EVENT_COLUMNS)}) "
+            f"SELECT {', '.join(_EVENT_COLUMNS)} FROM (SELECT unnest(from_json(?::JSON, ?), recursive := true))",
             [rows, _EVENT_STRUCTURE],
         )
 
@@ -372,7 +542,7 @@ class Store:
 
     def counts(self) -> dict[str, int]:
         return {table: self._rows(f"SELECT count(*) FROM {table}", [])[0][0]
-                for table in ("articles", "events", "rejections")}
+                for table in ("articles", "stories", "events", "mentions", "rejections")}
 
     def events(self, where: EventFilter = EventFilter()) -> list[Event]:
         condition, params = filter_sql(where)
@@ -389,7 +559,7 @@ class Store:
         database) come back empty."""
         present = {row[0] for row in self._rows(
             "SELECT column_name FROM information_schema.columns WHERE table_name = 'events'", [])}
-        return ", ".join(c if c in present else f"NULL AS {c}" for c in _EVENT_COLUMNS)
+        return ", ".join(c if c in present else f"{_OLD_DEFAULTS.get(c, 'NULL')} AS {c}" for c in _EVENT_COLUMNS)
 
     def _dicts(self, sql: str, params: list) -> list[dict[str, Any]]:
         with _translated(self.path):
@@ -401,6 +571,58 @@ class Store:
         """Run a query; a damaged file or a full disk comes out as a one-line StoreError."""
         with _translated(self.path):
             return self.connection.execute(sql, params).fetchall()
+
+
+_ARTICLE_COLUMNS = ["article_id", "record_id", "content_hash", "date", "outlet", "original_source", "dateline_place",
+                    "title", "url", "origin", "content", "removed", "extra", "n_events", "ingested_at", "coder_version",
+                    "story_id"]
+# removed and extra travel as JSON text (for the Parquet shards, written by json.dumps as `article_row` writes them)
+_ARTICLE_TYPES = {"date": "DATE", "n_events": "INTEGER", "ingested_at": "TIMESTAMP"}
+_ARTICLE_STRUCTURE = json.dumps([{c: _ARTICLE_TYPES.get(c, "VARCHAR") for c in _ARTICLE_COLUMNS}])
+
+
+def article_row(coded: CodedArticle, coder_version: str | None, story_id: str) -> list[Any]:
+    """The articles row of a coded article, in _ARTICLE_COLUMNS order (n_events: its mentions)."""
+    a, c = coded.article, coded.cleaned
+    removed = [{"start": r.start, "end": r.end, "kind": r.kind} for r in c.removals]
+    return [coded.article_id, a.record_id, coded.content_hash, a.date, a.source, c.original_source,
+            c.dateline_place, a.title, a.url, a.origin, a.content, json.dumps(removed),
+            json.dumps(a.extra, default=str), len(coded.events), dt.datetime.now(dt.timezone.utc),
+            coder_version, story_id]
+
+
+def mention_row(report: Report, event_id: str, story_id: str, source: str | None) -> dict[str, Any]:
+    """A mentions row (as JSON values): the coded sentence, linked to its event."""
+    row = report.event.model_dump(mode="json", include=set(_CODED_COLUMNS))
+    row.update(mention_id=report.event.event_id, event_id=event_id, story_id=story_id, published=report.published.isoformat(),
+               in_lead=report.in_lead, confidence=report.confidence, original_source=source)
+    return row
+
+
+def report_of(row: dict[str, Any]) -> Report:
+    """A stored mention as the merge sees it."""
+    coded = {c: row[c] for c in _CODED_COLUMNS}
+    coded["quantities"] = json.loads(coded["quantities"]) if coded["quantities"] else []
+    return Report(Event(event_id=row["mention_id"], **coded), row["article_id"], row["published"],
+                  row["original_source"] or row["story_id"], bool(row["in_lead"]))
+
+
+def _same_but_counts(old: Event, new: Event) -> bool:
+    return all(getattr(old, c) == getattr(new, c) for c in _FIELDS_BUT_COUNTS)
+
+
+def _best_candidate(summary: Event, stored: list[tuple[Event, bool]]) -> Event | None:
+    """The stored event a group of mentions reports: a compatible one its story (a near-copy)
+    already reports, else one of the story's with the same parties and kind of act, else the
+    compatible one nearest in time (then the most reported)."""
+    same_story = [e for e, ours in stored if ours]
+    for pool in ([e for e in same_story if compatible(e, summary)],
+                 [e for e in same_story if (e.source_code, e.target_code, family(e.cameo_code), e.modality)
+                  == (summary.source_code, summary.target_code, family(summary.cameo_code), summary.modality)],
+                 [e for e, _ in stored if compatible(e, summary)]):
+        if pool:
+            return min(pool, key=lambda e: (abs((e.event_date - summary.event_date).days), -e.num_mentions, e.event_id))
+    return None
 
 
 def filter_clauses(where: EventFilter) -> tuple[list[str], list[Any]]:
@@ -447,8 +669,11 @@ def filter_clauses(where: EventFilter) -> tuple[list[str], list[Any]]:
         clauses.append("event_date <= ?")
         params.append(where.until)
     if where.article_id:
-        clauses.append("article_id = ?")
+        clauses.append("event_id IN (SELECT event_id FROM mentions WHERE article_id = ?)")
         params.append(where.article_id)
+    if where.min_sources:
+        clauses.append("num_sources >= ?")
+        params.append(where.min_sources)
     return clauses, params
 
 
@@ -560,8 +785,9 @@ def _first_line(message: str) -> str:
 
 
 def _article_row(coded: CodedArticle, coder_version: str | None, ingested_at: str) -> dict[str, Any]:
+    """An articles row as JSON values, for Parquet shards (no stories there: each article is its own)."""
     a, c = coded.article, coded.cleaned
-    return {
+    return {"story_id": coded.article_id,
         "article_id": coded.article_id, "record_id": a.record_id, "content_hash": coded.content_hash,
         "date": a.date.isoformat(), "outlet": a.source, "original_source": c.original_source,
         "dateline_place": c.dateline_place, "title": a.title, "url": a.url, "origin": a.origin, "content": a.content,

@@ -22,7 +22,7 @@ class Dataset:
 
     def events(self, **filters: Any) -> duckdb.DuckDBPyRelation:
         """Events matching the `diurna events` filters: actor, source, target, plover_type, cameo,
-        modality, country, admin1, bbox, since, until, article_id, limit (dates as date or text)."""
+        modality, country, admin1, bbox, since, until, article_id, min_sources, limit (dates as date or text)."""
         for key in ("since", "until"):
             if isinstance(filters.get(key), str):
                 filters[key] = dt.date.fromisoformat(filters[key])
@@ -36,11 +36,20 @@ class Dataset:
     def articles(self) -> duckdb.DuckDBPyRelation:
         return self.connection.sql("SELECT * FROM articles ORDER BY date, article_id")
 
+    def mentions(self, event_id: str | None = None) -> duckdb.DuckDBPyRelation:
+        """The sentences that report events (of one event, if given), first published first."""
+        where, params = (" WHERE event_id = ?", [event_id]) if event_id else ("", [])
+        return self.connection.sql(f"SELECT * FROM mentions{where} ORDER BY published, article_id, sentence_start, "
+                                   "trigger_start", params=params)
+
+    def stories(self) -> duckdb.DuckDBPyRelation:
+        return self.connection.sql("SELECT * FROM stories ORDER BY first_published, story_id")
+
     def rejections(self) -> duckdb.DuckDBPyRelation:
         return self.connection.sql("SELECT * FROM rejections ORDER BY rejected_at")
 
     def sql(self, query: str, params: list | None = None) -> duckdb.DuckDBPyRelation:
-        """Any read-only SQL over the tables `events`, `articles`, `rejections`."""
+        """Any read-only SQL over the tables `events`, `mentions`, `articles`, `stories`, `rejections`."""
         return self.connection.sql(query, params=params)
 
     def close(self) -> None:
