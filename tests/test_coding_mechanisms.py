@@ -237,6 +237,10 @@ def test_the_target_is_reached_through_the_act_acted_on(code_sentence, text, plo
     # an army's word with an armed group's modifier is that group
     ("Rebel forces attacked an army battalion in North Darfur.", "SDNREB"),
     ("Opposition fighters shelled army positions near Aleppo.", "SYRREB"),
+    # an industry word before an office does not make a firm; an institution words its office
+    ("Indian oil minister Mani Shankar Aiyar visited Moscow on Monday.", "INDGOV"),
+    ("Police chief Ian Blair criticised the Home Office.", "GBRCOP"),
+    ("The TUC urged ministers to raise the minimum wage.", "GBROPPTUC"),
     # a former office holder is no longer the state
     ("Former US president Bill Clinton visited Aceh on Monday.", "USAELI"),
     # armed groups of many conflicts are named in the lexicon

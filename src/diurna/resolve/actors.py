@@ -312,6 +312,9 @@ class ActorResolver:
                 return "BUS"  # "building products group James Hardie"
             sector = self.lexicon.agents.get(token.lower_) or (
                 self.lexicon.agents.get(token.lemma_.lower()) if token.tag_ == "NNS" else None)
+            if sector == "BUS" and token.pos_ != "PROPN" and any(
+                    self.lexicon.agents.get(t.lower_) not in (None, "BUS") for t in tokens if t.i > token.i):
+                continue  # "Indian oil minister": an industry word before an office
             if sector is not None:
                 return sector
         return None
