@@ -337,6 +337,20 @@ def test_regression_a_hyphenated_trade_names_one_firm(code_sentence):
     assert code_sentence("German-US car firm DaimlerChrysler agreed to buy a stake in Mitsubishi.") == []
 
 
+@pytest.mark.parametrize("text, target", [
+    # a named person the lexicons do not know, in a domestic dispute, is of that country
+    ("The Lib Dems accused Mr Brown of ducking the issue of council tax rises.", "GBR"),
+    # not in diplomacy, where the other party is as likely foreign
+    ("Putin met Mr Smith in Moscow.", None),
+    # institutions and bodies named in the lexicon
+    ("The US has asked the World Trade Organisation to investigate EU customs tariffs.", "IGOWTO"),
+    ("MPs have urged the BBC to give watchdogs more freedom.", "GBRMEDBBC"),
+])
+def test_targets_named_in_a_dispute(code_sentence, text, target):
+    events = code_sentence(text, date="2005-01-10")
+    assert events and events[0].target_code == target
+
+
 @pytest.mark.parametrize("text", [
     "More than 150,000 people were killed by the Asian Tsunami.",
     "At least 20 people died when the train derailed after a collision near Leeds.",

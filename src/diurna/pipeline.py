@@ -46,6 +46,8 @@ CIVIL_SECTORS = frozenset({"GOV", "LEG", "PTY", "JUD", "BUS", "MED", "EDU", "NGO
 DOMESTIC_SECTORS = frozenset({"COP", "REB", "INS", "OPP", "CVL", "REF", "MED", "JUD", "LEG", "PTY", "EDU", "HLH", "BUS", "GOV", "MIL"})
 # A state's own organs: who faces them at home is, failing a place, of the same country.
 _STATE_SECTORS = frozenset({"GOV", "MIL", "COP", "JUD", "LEG"})
+# Sectors of a country's own politics: who argues with them is, failing a code, of that country.
+_DOMESTIC_POLITICS = frozenset({"GOV", "LEG", "JUD", "PTY", "OPP", "COP"})
 # Codes of acts that only wars and terror commit: bombs, shelling, air strikes, mass killing.
 _WAR_CODES = frozenset({"183", "1831", "194", "195", "196", "200", "202", "203", "204"})
 # Codes whose acts are always aimed at someone: with no target they are a misreading ("came
@@ -471,13 +473,21 @@ def _domestic_country(event: Event) -> Event:
         update.update(source_country=event.place_country, source_sector=UNNAMED_ARMED_SECTOR,
                       source_code=event.place_country + UNNAMED_ARMED_SECTOR)
     for role, other in (("source", "target"), ("target", "source")):
+        text = getattr(event, f"{role}_text") or ""
+        if event.cameo_root in ("10", "11", "12", "13", "14") and text[:1].isupper() and getattr(event, f"{role}_code") is None \
+                and getattr(event, f"{other}_country") and getattr(event, f"{other}_sector") in _DOMESTIC_POLITICS:
+            # a named person the lexicons do not know, in a domestic political exchange, is of that
+            # country: "Liberal Democrat leader Charles Kennedy attacked Mr Brown" -> GBR
+            update[f"{role}_country"] = update[f"{role}_code"] = getattr(event, f"{other}_country")
+            continue
         if getattr(event, f"{role}_sector") not in DOMESTIC_SECTORS or getattr(event, f"{role}_country") \
                 or getattr(event, f"{role}_org"):
             continue
         country = event.place_country if event.place_country and event.geo_precision != "article" else None
         if getattr(event, f"{role}_sector") in _STATE_SECTORS and country == getattr(event, f"{other}_country") \
-                and (getattr(event, f"{other}_sector") or getattr(event, f"{other}_org")):
-            country = None  # "the cabinet discussed it with the United States": the place is the other party's
+                and getattr(event, f"{other}_sector") in _STATE_SECTORS:
+            # "the cabinet discussed it with the United States": the place is the other state's
+            country = None
         if country is None and getattr(event, f"{role}_sector") not in _STATE_SECTORS \
                 and getattr(event, f"{other}_sector") in _STATE_SECTORS:
             country = getattr(event, f"{other}_country")  # not for armies: "destroyed military vehicles" may be the enemy's
