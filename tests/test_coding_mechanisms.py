@@ -228,6 +228,11 @@ def test_the_target_is_reached_through_the_act_acted_on(code_sentence, text, plo
     assert events and events[0].target_country == target_country
 
 
+def test_the_owner_named_before_the_act_acted_on_is_the_target(code_sentence):
+    events = code_sentence("Indonesia and Sri Lanka accepted the Paris Club offer on Wednesday.")
+    assert {(e.source_code, e.target_code) for e in events} == {("IDN", "IGOPARIS"), ("LKA", "IGOPARIS")}
+
+
 @pytest.mark.parametrize("text, source_code", [
     # a people lives where the phrase puts it, its own code kept as an ethnic marker
     ("Bosnian Serbs demanded a truce with Moslem forces in east Bosnia.", "BIHSRB"),

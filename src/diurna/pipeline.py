@@ -147,8 +147,9 @@ class Coder:
         for head in heads:
             reached = [o for prep in head.children if prep.dep_ == "prep" and prep.lower_ in _RECIPIENT_PREPS
                        for o in prep.children if o.dep_ == "pobj"]
-            if head.i != mention.trigger and head.pos_ == "NOUN":
-                reached += [c for c in head.children if c.dep_ == "poss"]
+            if head.i != mention.trigger and head.pos_ != "PROPN" and (head.pos_ == "NOUN" or head.dep_ in ("dobj", "pobj")):
+                # the owner of the act acted on: "Serbia's crackdown", "the Paris Club offer"
+                reached += [c for c in head.children if c.dep_ == "poss" or (c.dep_ == "compound" and c.pos_ == "PROPN")]
                 reached += [o for acl in head.children if acl.dep_ == "acl" for by in acl.children
                             if by.dep_ == "agent" for o in by.children if o.dep_ == "pobj"]
             found = parties(reached)
