@@ -186,12 +186,10 @@ class Coder:
         return domain_sentences >= 2 and domain_sentences > political_sentences
 
     def _conflict_context(self, doc: Doc, mention: EventMention) -> bool:
-        """Signs that an act of force with no political actor is conflict, not crime or disaster:
-        a violent cause ("killed in a blast"), a weapon or an armed group in the sentence, or at
-        least three victims; never a flood, a crash or a disease."""
+        """Signs that an act of force with no political actor is conflict, not crime: a violent
+        cause ("killed in a blast"), a weapon or an armed group in the sentence, or at least three
+        victims. Disasters ("died in the floods") are vetoed before this is asked (`_events`)."""
         sentence = doc[mention.trigger].sent
-        if self._disaster(sentence):
-            return False  # "100 people died in the floods", "killed in a crash"
         if mention.sense.code in _WAR_CODES or doc[mention.trigger].lemma_.lower() in _WAR_NOUNS:
             return True
         for token in sentence:

@@ -53,7 +53,8 @@ _FUTURE_AUX = {"will", "shall"}
 _HEDGE_AUX = {"may", "might", "could", "should", "must", "can", "ought", "would"}
 # Heads of an infinitive that schedule it: "is to visit", "set to", "due to", "about to".
 _AIM_NOUNS = {"aim", "job", "goal", "idea", "task", "objective", "purpose", "intention", "hope", "dream", "mission"}
-_SCHEDULING_HEADS = {"be", "set", "due", "about", "going", "poised", "expect", "schedule", "plan", "intend"}
+# (intent cues such as "plan", "intend", "expect" schedule it too: see `_scheduled`)
+_SCHEDULING_HEADS = {"be", "set", "due", "about", "going", "poised", "schedule"}
 _PRONOUNS = {"he", "she", "it", "they", "him", "her", "them", "its", "his", "their"}
 _PERSON_PRONOUNS = {"him", "her", "them", "us", "he", "she", "they", "we"}
 # Passives that state their subject's own stance towards a "to" phrase.

@@ -61,7 +61,8 @@ class ActorResolver:
         """Actors named by the phrase headed by `head`; a former office holder ("former US
         president Bill Clinton", "ex-minister Clare Short") is no longer the state: ELI."""
         actors = self._resolve(head, day, _depth, owned)
-        if actors and any(t.lower_ in _FORMER_WORDS or t.lower_.startswith("ex-") for t in self._phrase_tokens(head)):
+        if any(a.sector in _OFFICE_SECTORS for a in actors) and any(
+                t.lower_ in _FORMER_WORDS or t.lower_.startswith("ex-") for t in self._phrase_tokens(head)):
             actors = [a.model_copy(update={"sector": "ELI"}) if a.sector in _OFFICE_SECTORS else a for a in actors]
         return actors
 

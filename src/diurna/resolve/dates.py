@@ -65,7 +65,15 @@ class DateMentions:
         return _joined([span for span in self.spans[low:high] if not _in_other_clause(span.root, scope)])
 
     def around(self, trigger: Token) -> list[str]:
-        return _clause_dates(self, trigger)
+        """Dates of the clause that a temporal clause ties the trigger to, when it has none of its
+        own: "promised to cut unemployment when he was elected two years ago" (the when-clause),
+        "imposed a ban in 1989 after troops opened fire" (the main clause, for the firing)."""
+        heads = [trigger] + [c for c in trigger.children if c.dep_ == "xcomp"]
+        found = [text for head in heads for clause in head.children
+                 if clause.dep_ == "advcl" and _temporal_mark(clause) in ("when", "as") for text in self.within(clause)]
+        if trigger.dep_ == "advcl" and _temporal_mark(trigger) is not None:
+            found += _joined([self.spans[n] for n in self.by_head.get(trigger.head.i, ())])
+        return found
 
     def above(self, trigger: Token) -> list[str]:
         """Mentions hanging directly off a word above a noun trigger, up to its clause's verb
@@ -99,18 +107,6 @@ def _in_other_clause(token: Token, scope: Token) -> bool:
             return True
         node = node.head
     return False
-
-
-def _clause_dates(self_: "DateMentions", trigger: Token) -> list[str]:
-    """Dates of the clause that a temporal clause ties the trigger to, when it has none of its
-    own: "promised to cut unemployment when he was elected two years ago" (the when-clause),
-    "imposed a ban in 1989 after troops opened fire" (the main clause, for the firing)."""
-    heads = [trigger] + [c for c in trigger.children if c.dep_ == "xcomp"]
-    found = [text for head in heads for clause in head.children
-             if clause.dep_ == "advcl" and _temporal_mark(clause) in ("when", "as") for text in self_.within(clause)]
-    if trigger.dep_ == "advcl" and _temporal_mark(trigger) is not None:
-        found += _joined([self_.spans[n] for n in self_.by_head.get(trigger.head.i, ())])
-    return found
 
 
 def _joined(spans: list[Span]) -> list[str]:
