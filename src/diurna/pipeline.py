@@ -19,7 +19,7 @@ from diurna.resolve.actors import ActorResolver
 from diurna.ingest.clean import CleanArticle, Paragraph, clean
 from diurna.resolve.deaths import DEATH_VERBS, Toll, toll_for, tolls
 from diurna.resolve.dates import DateMentions, DateResolver, EventDate
-from diurna.coding.extract import EventMention, extract, object_tokens
+from diurna.coding.extract import EventMention, extract, is_vetoed, object_tokens
 from diurna.coding.lexicon import Lexicon, load_lexicon
 from diurna.coding.parse import Parser, ParserSettings, headline_case
 from diurna.resolve.places import Gazetteer, Place
@@ -31,6 +31,11 @@ ARTICLES_PER_BATCH = 256
 # Sectors that make an actor political: an event needs one such participant (a country, an
 # organisation, or one of these), so firms, fans and "people" alone never make an event.
 POLITICAL_SECTORS = frozenset({"GOV", "MIL", "COP", "REB", "INS", "OPP", "IGO", "JUD", "LEG", "PTY", "NGO", "REF", "ELI"})
+# Words of dying: with no doer named, a death needs a sign of conflict whoever died ("the party's
+# chairman died of a heart attack").
+_DEATH_WORDS = frozenset({"die", "death", "dead"})
+# Sectors of private life: firms, schools, hospitals, media and citizens (a named firm is no party).
+_PRIVATE_SECTORS = frozenset({"BUS", "EDU", "HLH", "MED", "CVL"})
 # Sectors that bear arms: in a sport or culture context only these make a clash a real one.
 ARMED_SECTORS = frozenset({"MIL", "COP", "REB", "INS"})
 # The sector of an armed actor no words name: the doer of an agentless act of force, placed in
@@ -195,7 +200,8 @@ class Coder:
         for token in sentence:
             lemma = token.lemma_.lower()
             if token.i != mention.trigger and token.pos_ == "NOUN" and lemma not in _CRIME_NOUNS and any(
-                    s.code[:2] >= "18" for s in self.lexicon.triggers.get((lemma, "noun"), []) if s.code != "-"):
+                    s.code[:2] >= "18" for s in self.lexicon.triggers.get((lemma, "noun"), []) if s.code != "-") \
+                    and not is_vetoed(token, self.lexicon):  # "died of a heart attack"
                 return True
             if self.lexicon.targets.get(lemma) == "weapon":
                 return True
@@ -243,7 +249,8 @@ class Coder:
         if not _has_political_actor(sources, targets, cameo.root, mention.agentless):
             return []
         if mention.agentless and (self._disaster(doc[mention.trigger].sent) or (
-                not any(_political(a) for a in actors) and not self._conflict_context(doc, mention))):
+                (not any(_political(a) for a in actors) or doc[mention.trigger].lemma_.lower() in _DEATH_WORDS)
+                and not self._conflict_context(doc, mention))):
             # "440 Britons were dead or missing in the disaster": no act of force; "two friends
             # were shot": a crime with no political actor and no sign of conflict
             return []
@@ -448,11 +455,14 @@ def _has_political_actor(sources: list[Actor], targets: list[Actor], root: str, 
     if root in ("18", "19", "20") and targets and any(a.text and not a.sector and not a.country for a in sources):
         return True  # a named group the lexicons do not know, using force ("LRA kill five people")
 
-    if sources and all(a.sector in ("BUS", "EDU", "HLH", "MED", "CVL") for a in sources):
+    if sources and all(a.sector in _PRIVATE_SECTORS for a in sources):
         # a firm or a citizen acting on a government or an international body; a country named
         # by an adjective ("financing American house purchases") is not a party
-        return root not in ("18", "19", "20") and any(a.org or a.sector in POLITICAL_SECTORS for a in targets)
-    return agentless and root in ("18", "19", "20") and (bool(targets) or not sources)
+        return root not in ("18", "19", "20") and any(
+            (a.org and a.sector not in _PRIVATE_SECTORS) or a.sector in POLITICAL_SECTORS for a in targets)
+    # an act of force or coercion with no named doer ("was arrested at Changi Airport"): only
+    # states and armed groups arrest, detain, attack
+    return agentless and root in ("17", "18", "19", "20") and (bool(targets) or not sources)
 
 
 def _domestic_country(event: Event) -> Event:

@@ -66,7 +66,13 @@ _MESSAGE_NOUNS = {"statement", "declaration", "letter", "communique", "message",
 _MENTION_PREPS = {"since", "during"}
 _MENTION_HEADS = {"anniversary", "memory", "memorial", "commemoration", "aftermath", "legacy", "wake", "film", "book",
                   "story", "documentary", "history", "victim", "survivor", "cost", "price", "budget", "funding",
-                  "spending", "bill", "lesson"}
+                  "spending", "bill", "lesson", "risk", "fear", "threat", "danger", "prospect", "possibility",
+                  "spectre", "sound"}
+# An act "at", "in", "for" or "amid" an event noun happens inside it ("gathered for a rally"); one
+# "after" it follows from it ("taken to hospital after a violent clash"): either way it is news.
+_INSIDE_PREPS = {"at", "in", "for", "amid", "after"}
+# Nouns of what may happen: a verb "of" them is hypothetical.
+_POSSIBLE_HEADS = {"risk", "fear", "threat", "danger", "prospect", "possibility", "chance"}
 _MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december"}
 # Roots whose events are coded without a known doer: an agentless passive or an event noun
@@ -179,6 +185,14 @@ def match_sense(token: Token, lexicon: Lexicon) -> TriggerSense | None:
     return None
 
 
+def is_vetoed(token: Token, lexicon: Lexicon) -> bool:
+    """The first row of the word that holds says it is no event: "a heart attack"."""
+    for sense in lexicon.triggers.get((lemma_of(token, lexicon), _pos(token)), ()):
+        if _conditions_hold(token, sense, lexicon):
+            return sense.code == "-"
+    return False
+
+
 def could_match(token: Token, lexicon: Lexicon) -> bool:
     """Before NER: whether this token could start a mention once entities are known, i.e. be
     an outer act or have a sense `match_sense` could choose. Conditions that read entities
@@ -243,6 +257,8 @@ def is_person_like(token: Token, lexicon: Lexicon) -> bool:
     if token.ent_type_ in ("PERSON", "NORP"):
         return True
     lemma = token.lemma_.lower() if token.pos_ != "PROPN" else token.lower_.rstrip("s")
+    if token.pos_ == "NOUN" and lemma.endswith(("man", "woman", "person")) and not lemma.endswith("german"):
+        return True  # "chairman", "fisherman", "spokesperson"
     return lemma in lexicon.agents or token.lemma_.lower() in lexicon.agents
 
 
@@ -266,7 +282,7 @@ def _modifier_lemmas(token: Token) -> set[str]:
     head = phrase_head(token)
     nodes = {token, head}
     return {c.lemma_.lower() for n in nodes for c in n.children
-            if c.dep_ in ("amod", "compound", "advmod", "nmod", "npadvmod") and c.i != token.i}
+            if c.dep_ in ("amod", "compound", "advmod", "nmod", "npadvmod", "acomp") and c.i != token.i}
 
 
 def _complement_has_event(verb: Token, lexicon: Lexicon) -> bool:
@@ -356,6 +372,11 @@ def _is_condition(token: Token) -> bool:
             return False
         node = node.head
     return False
+
+
+def _has_condition(verb: Token) -> bool:
+    return any(c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in ("if", "unless") for m in c.children)
+               for c in verb.children)
 
 
 def _is_habitual(token: Token, lexicon: Lexicon) -> bool:
@@ -516,6 +537,8 @@ def _outer_targets(verb: Token, outer: OuterAct, inner: Token | None, inner_sens
                      if (_lemma(c), "noun") not in lexicon.triggers or is_person_like(c, lexicon)]
         addressed += [t for g in _prep_objects(verb, {"on", "from", "to"}) for t in _with_conjuncts(g)]
         addressed = [t for t in addressed if t.ent_type_ not in ("DATE", "TIME")]  # not "on Tuesday"
+        if not addressed and _is_passive(verb):  # "Rato was asked by G7 ministers to carry out a study"
+            addressed = [t for c in _children(verb, {"nsubjpass"}) for t in _with_conjuncts(c)]
         if addressed:
             return addressed
         clause_subjects = [t for c in _children(verb, {"ccomp"}) for s in _children(c, {"nsubj", "nsubjpass"})
@@ -665,6 +688,8 @@ def _noun_event(noun: Token, sense: TriggerSense, lexicon: Lexicon) -> EventMent
     if not sources:
         if sense.code[:2] not in _AGENTLESS_ROOTS or not (targets or _is_reported_here(noun, light_verb, lexicon)):
             return None
+        if light_verb is None and _named_by_another_act(noun, lexicon):
+            return None
         agentless = True
     elif light_verb is None and binder is None and not _is_reported_here(noun, None, lexicon) \
             and not _prep_objects(noun, {"by", "between", "among", "on", "against", "with"}):
@@ -715,6 +740,31 @@ def _is_mention(noun: Token) -> bool:
         if prep.lower_ in ("of", "about") and prep.head.lemma_.lower() in _MENTION_HEADS:
             return True
     return False
+
+
+def _named_by_another_act(noun: Token, lexicon: Lexicon) -> bool:
+    """An actorless event noun that another verb acts on names a known event; the sentence
+    reports that other act or judges it: "MPs backed the invasion of Iraq", "charges relating to the
+    murder of one Chilean", "the detention of 12 men was unlawful". Verbs of occurrence,
+    of force and of witness ("condemned the attack", "fled the fighting") still report it."""
+    head = phrase_head(noun)
+    while head.dep_ == "conj" and match_sense(head.head, lexicon) is not None:  # "the 9/11 attacks and operations"
+        head = head.head
+    if any(c.dep_ == "nummod" for c in head.children):
+        return False  # "20 civilian casualties are the outcome of ...": a count reports
+    if head.dep_ in ("dobj", "nsubj"):  # "backed the invasion", "the detention of 12 men was unlawful"
+        governor = head.head
+    elif head.dep_ == "pobj" and head.head.dep_ == "prep" and head.head.lower_ not in _INSIDE_PREPS:
+        governor = head.head.head
+    else:
+        return False
+    if governor.pos_ not in ("VERB", "AUX"):
+        return False
+    lemma = lemma_of(governor, lexicon)
+    if lexicon.cue(lemma, "occur") or lexicon.cue(lemma, "witness") or lexicon.cue(lemma, "harm"):
+        return False
+    sense = match_sense(governor, lexicon)
+    return sense is None or sense.code[:2] not in _AGENTLESS_ROOTS
 
 
 def _is_reported_here(noun: Token, light_verb: Token | None, lexicon: Lexicon) -> bool:
@@ -833,10 +883,16 @@ def modality_of(token: Token, lexicon: Lexicon) -> tuple[Modality, int | None]:
     reported_future = False
     node = token
     for step in range(8):
-        aux = {c.lower_ for c in node.children if c.dep_ in ("aux", "auxpass")}
-        if any(c.dep_ == "neg" for c in node.children) and (step == 0 or lexicon.cue(lemma_of(node, lexicon), "intent")
-                                                           or lexicon.cue(lemma_of(node, lexicon), "speech")):
+        # an adjective trigger's copula carries its tense and negation: "are not prepared to"
+        clause = [node, node.head] if step == 0 and node.dep_ == "acomp" else [node]
+        aux = {c.lower_ for n in clause for c in n.children if c.dep_ in ("aux", "auxpass")}
+        if any(c.dep_ == "neg" for n in clause for c in n.children) and (
+                step == 0 or lexicon.cue(lemma_of(node, lexicon), "intent") or lexicon.cue(lemma_of(node, lexicon), "speech")):
             return "negated", claimant
+        if step == 0 and len(clause) == 2 and aux & _FUTURE_AUX and _has_condition(node.head):
+            # "only if ... will the member states be willing to": a willingness on a condition (a
+            # conditional act is a threat, "will withdraw unless", coded as such elsewhere)
+            return "hypothetical", claimant
         if step > 0 and lexicon.cue(lemma_of(node, lexicon), "deny"):
             subjects = verb_subjects(node)
             return "negated", subjects[0].i if subjects else claimant
@@ -844,7 +900,7 @@ def modality_of(token: Token, lexicon: Lexicon) -> tuple[Modality, int | None]:
         if aux == {"would"} and modality == "occurred" and not hedged:
             modality, reported_future = "hypothetical", True  # "the UK would welcome", unless reported
         elif aux & _HEDGE_AUX or hedged or (step > 0 and lexicon.cue(lemma_of(node, lexicon), "hedge")) \
-                or _asked_about(node):
+                or _asked_about(node) or _feared(node) or (step == 0 and _is_question(node)):
             # "might try to target", "hopefully will support", "how they will fund"
             modality, reported_future = "hypothetical", False
         elif modality == "occurred" and step == 0 and "to" in aux and node.tag_ == "VB":
@@ -894,6 +950,18 @@ def _asked_about(verb: Token) -> bool:
         return False
     return any((c.tag_ == "WRB" and c.lower_ in ("how", "why")) or (c.dep_ == "mark" and c.lower_ == "whether")
                or (c.tag_ == "WP" and c.lower_ == "what") for c in verb.children)
+
+
+def _feared(verb: Token) -> bool:
+    """A verb named as what may happen: "without risk of them being tortured", "fears of being
+    attacked"."""
+    prep = verb.head if verb.dep_ == "pcomp" else None
+    return prep is not None and prep.lower_ == "of" and prep.head.lemma_.lower() in _POSSIBLE_HEADS
+
+
+def _is_question(token: Token) -> bool:
+    """A direct question asserts nothing: "So is UKIP's job to destroy the Tories?"."""
+    return token.sent.text.rstrip(' "\'’”').endswith("?")
 
 
 def _according_to(sentence: Span) -> Token | None:

@@ -24,6 +24,10 @@ _MODIFIER_DEPS = {"compound", "amod", "poss", "nmod"}
 _ACTOR_PLACE_POPULATION = 50_000
 # Agent nouns that in a proper name do not name a role.
 _NAME_WORDS = {"capital", "state", "city"}
+# Titles before a surname ("Mr Blair"): not a given name.
+_HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "sir", "lord", "lady", "dame", "president", "prime", "minister",
+               "general", "gen", "col", "colonel", "sheikh", "king", "queen", "prince", "princess", "senator", "sen",
+               "rep", "judge", "justice", "governor", "gov", "mayor", "chancellor", "secretary", "professor", "prof"}
 # Words that make an office holder a former one, and the sectors of offices.
 _FORMER_WORDS = {"former", "ex", "ex-", "one-time", "erstwhile"}
 _OFFICE_SECTORS = {"GOV", "MIL", "LEG", "JUD", "COP"}
@@ -37,7 +41,9 @@ _CORPORATE_WORDS = {"operating", "financial", "executive", "technology", "market
                     "sales", "investment"}
 # Roles any group has; their sector is the group's when a modifier names one ("rebel leaders").
 _ROLE_NOUNS = {"leader", "spokesman", "spokeswoman", "spokesperson", "official", "chief", "head", "delegation",
-               "representative", "envoy", "commander"}
+               "representative", "envoy", "commander", "politician", "commissioner", "lawmaker", "mp", "member"}
+# Roles that head a body: "Euronext chief", "LSE boss" (of a body the lexicons may not know).
+_HEAD_NOUNS = {"chief", "boss", "head"}
 # Heads that count people without naming them: "4 killed", "scores of Afghans", "dozens".
 _COUNT_WORDS = {"dozens", "scores", "hundreds", "thousands", "several", "many", "some", "dozen", "others", "few"}
 # Prepositions through which a thing points at its owner: "calls by Belarus's rulers for aid",
@@ -233,8 +239,9 @@ class ActorResolver:
             for child in token.children:
                 if child.dep_ in _PHRASE_DEPS or (child.dep_ in ("conj", "cc") and token.dep_ in ("amod", "compound")):
                     walk(child)
-                elif child.dep_ == "prep" and child.lower_ == "of" and self._agent_sector(token) is not None:
-                    walk(child)  # "forces of the Syrian government"
+                elif child.dep_ == "prep" and self._agent_sector(token) is not None and (
+                        child.lower_ == "of" or (child.lower_ == "for" and token.lemma_.lower() in _ROLE_NOUNS)):
+                    walk(child)  # "forces of the Syrian government", "a spokesman for UKIP"
                 elif child.dep_ == "pobj" and token.dep_ == "prep":
                     walk(child)
 
@@ -260,6 +267,9 @@ class ActorResolver:
                 if not entries:  # out of office: still a national of the country, no longer its government
                     entries = [NamedActor(e.country, None, None, None, None) for e in known
                                if isinstance(e, NamedActor) and e.country and not e.org]
+                if entries and length == 1 and _other_given_name(doc, position) and isinstance(entries[0], NamedActor) \
+                        and not entries[0].org:
+                    entries = []  # "Sir Ian Blair" is not Tony Blair: a surname after another given name
                 if entries:
                     matches.append(NameMatch(position, position + length, entries[0]))
                     position += length
@@ -300,8 +310,13 @@ class ActorResolver:
             # "rebel leaders", "opposition spokesman": the group's sector, not the state's
             for child in token.children:
                 group = self.lexicon.agents.get(child.lemma_.lower()) if child.dep_ in ("compound", "amod") else None
-                if group in ("REB", "INS", "OPP", "PTY", "MIL", "COP", "JUD", "LEG", "NGO", "MED"):
+                if group in ("REB", "INS", "OPP", "PTY", "MIL", "COP", "JUD", "LEG", "NGO", "MED", "BUS"):
                     return group
+            before = token.doc[token.i - 1] if token.i > 0 else None
+            owners = [c for c in token.children if c.dep_ == "compound"] + ([before] if before is not None else [])
+            if lemma in _HEAD_NOUNS and any(o.pos_ == "PROPN" and o.ent_type_ == "ORG" and o.lower_ not in self.lexicon.agents
+                                            for o in owners):
+                return None  # "Euronext chief", "LSE boss": the head of a body the lexicons do not know
         return sector
 
     def _title_sector(self, tokens: list[Token]) -> str | None:
@@ -316,8 +331,11 @@ class ActorResolver:
             if sector == "BUS" and token.pos_ != "PROPN" and any(
                     self.lexicon.agents.get(t.lower_) not in (None, "BUS") for t in tokens if t.i > token.i):
                 continue  # "Indian oil minister": an industry word before an office
+            if sector is not None and token.dep_ in ("compound", "amod") and token.head in tokens \
+                    and self.lexicon.agents.get(token.head.lower_):
+                continue  # "chief operating officer", "Police Commissioner": the last word names the office
             if sector is not None:
-                return sector
+                return self._agent_sector(token) if token.pos_ in ("NOUN", "PROPN") else sector
         return None
 
     def _antecedent(self, pronoun: Token, day: dt.date) -> list[Actor]:
@@ -339,6 +357,16 @@ def _actor(text: str, entry: NamedActor | CountryEntry, fallback_sector: str | N
     if isinstance(entry, CountryEntry):
         return Actor(text=text, country=entry.iso3, sector="GOV" if entry.kind == "capital" else None)
     return Actor(text=text, country=entry.country, sector=entry.sector or fallback_sector, org=entry.org)
+
+
+def _other_given_name(doc, position: int) -> bool:
+    """The word before a surname is a given name of the same person ("Ian" in "Sir Ian Blair"),
+    not a title ("Mr Blair") or another word."""
+    if position == 0:
+        return False
+    before = doc[position - 1]
+    return before.pos_ == "PROPN" and before.ent_type_ == "PERSON" and before.is_title \
+        and before.lower_.rstrip(".") not in _HONORIFICS
 
 
 def _unique(actors) -> list[Actor]:

@@ -81,8 +81,10 @@ class DateMentions:
         trigger's own dates are inside its subtree; the verbs above it date other events."""
         found: list[str] = []
         node = trigger
-        # "attacked a base on Wednesday, killing 7": a participle takes its main verb's date
-        while (node.pos_ not in ("VERB", "AUX") or (node.tag_ == "VBG" and node.dep_ == "advcl")) and node.head.i != node.i:
+        # "attacked a base on Wednesday, killing 7", "in 2000 caused chaos by blocking roads": a
+        # participle of manner takes its main verb's date
+        while (node.pos_ not in ("VERB", "AUX") or (node.tag_ == "VBG" and (
+                node.dep_ == "advcl" or (node.dep_ == "pcomp" and node.head.lower_ == "by")))) and node.head.i != node.i:
             node = node.head
             found += _joined([self.spans[n] for n in self.by_head.get(node.i, ())])
         return found
