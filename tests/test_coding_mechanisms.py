@@ -489,3 +489,32 @@ def test_questions_risks_and_threats_of_acts_are_not_acts(code_sentence, text, c
 def test_requests_and_bans_name_their_parties(code_sentence, text, source_code, target_code):
     events = code_sentence(text, date="2005-01-20")
     assert [(e.source_code, e.target_code) for e in events][:1] == [(source_code, target_code)]
+
+
+def test_an_articles_home_country_goes_to_its_institutions_and_unknown_politicians(code_sentence):
+    article = ("The Liberal Democrats accused the Conservatives of hypocrisy over taxes on Monday. "
+               "Labour also criticised the Tories. Environment Secretary Jane Doe rejected Mr Smith's comment "
+               "on Tuesday. The government denied the claims made by the party.")
+    got = {(e.trigger, e.source_code, e.target_code) for e in code_sentence(article, date="2005-02-10")}
+    assert ("rejected", "GBRGOV", "GBR") in got and ("denied", "GBRGOV", "GBRPTY") in got
+    # one sentence is no article: an institution keeps no country it does not name
+    (event,) = code_sentence("The government denied the claims.", date="2005-02-10")
+    assert event.source_code == "GOV"
+
+
+def test_meeting_a_target_is_no_meeting(code_sentence):
+    assert code_sentence("The report asks how far the EU has come towards meeting the Lisbon targets.") == []
+    assert code_sentence("EU ministers met Portuguese officials in Lisbon on Monday.")
+
+
+@pytest.mark.parametrize("paragraph, coded", [
+    # a simple-past act with no date of its own continues the story of the year told before it
+    ("The country's recession in 1998 ended in a default on its debts. Angry crowds took to the streets. "
+     "Two presidents resigned in less than a month.", False),
+    # the article's own time in between, or a year in a name, ends that story
+    ("The country's recession in 1998 ended in a default on its debts. The IMF said on Monday it was "
+     "pleased. Two ministers resigned in less than a month.", True),
+    ("The Terrorism Act 2000 allows arrests without charge. Two ministers resigned in protest.", True),
+])
+def test_a_past_narrative_dates_the_acts_that_follow_it(code_sentence, paragraph, coded):
+    assert any(e.cameo_code == "083" for e in code_sentence(paragraph, date="2005-02-10")) is coded

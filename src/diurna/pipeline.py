@@ -36,6 +36,22 @@ POLITICAL_SECTORS = frozenset({"GOV", "MIL", "COP", "REB", "INS", "OPP", "IGO", 
 _DEATH_WORDS = frozenset({"die", "death", "dead"})
 # Sectors of private life: firms, schools, hospitals, media and citizens (a named firm is no party).
 _PRIVATE_SECTORS = frozenset({"BUS", "EDU", "HLH", "MED", "CVL"})
+# Words of the article's own time, which end a past narrative (see _in_past_narrative).
+# Reporting verbs count as now too: "Mr Bennett said ..." is the article's own time.
+_NOW_WORDS = re.compile(r"\b(today|yesterday|tonight|now|currently|recently|this (week|month|year)|last (week|month|night|year)|"
+                        r"(on )?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)|said|says|told)\b", re.I)
+# A year as the time of what is told ("in 2001", "during May 2002"), not in a name ("the Terrorism
+# Act 2000", "the 2001 election").
+_YEAR_IN_TEXT = re.compile(r"\b(?:in|during|until|by)\s+(?:(?:early|late|mid)[- ])?(?:(?:january|february|march|april|may|"
+                           r"june|july|august|september|october|november|december)\s+)?(19[5-9]\d|20\d\d)\b", re.I)
+# An article's home country (see _home_country) and who takes it.
+_HOME_MIN_ACTORS = 3
+_HOME_SECTORS = frozenset({"GOV", "LEG", "JUD", "COP", "PTY", "OPP", "ELI"})
+# Roots of political exchanges at home; not visits (to a place: "will visit Auschwitz"), nor
+# coercion and force, whose unnamed parties are often foreign.
+_HOME_EXCHANGE_ROOTS = frozenset({"01", "02", "03", "05", "06", "07", "08", "09", "10", "11", "12", "13", "14"})
+_FOREIGN_WORDS = frozenset({"foreign", "international", "world", "global", "overseas", "european", "asian", "african",
+                            "arab", "western", "other", "allied", "coalition"})
 # Sectors that bear arms: in a sport or culture context only these make a clash a real one.
 ARMED_SECTORS = frozenset({"MIL", "COP", "REB", "INS"})
 # The sector of an armed actor no words name: the doer of an agentless act of force, placed in
@@ -131,6 +147,7 @@ class Coder:
                         events.append(event)
                         places.setdefault(event.event_id, found)
             events = [_domestic_country(e) for e in self._locate(_dedupe(events), places, clean_article.dateline_place)]
+            events = _at_home(events)
             yield CodedArticle(article, article_id, content_hash(article.content), clean_article, events, n_sentences)
 
     def _fallback_targets(self, mention: EventMention, doc: Doc, day, sources: list[Actor]) -> tuple[list[Actor], bool]:
@@ -286,6 +303,8 @@ class Coder:
         when = self._date(mention, doc, day, dates)
         if when is not None and day is not None and _background(when, day):
             return []  # "the EU imposed an arms ban in 1989", "the 1994 genocide": history, not news
+        if when is None and day is not None and _in_past_narrative(trigger, day):
+            return []  # "... which in 2001 culminated in a default. Two presidents resigned in a month."
         quantities = _quantities(mention, doc)
         deaths, injured = None, None
         if _is_violent(trigger, cameo):  # tolls are read once per sentence
@@ -504,6 +523,64 @@ def _domestic_country(event: Event) -> Event:
             update[f"{role}_country"] = country
             update[f"{role}_code"] = country + getattr(event, f"{role}_sector")
     return event.model_copy(update=update) if update else event
+
+
+def _in_past_narrative(trigger: Token, published: dt.date) -> bool:
+    """A simple-past act with no date of its own, in a paragraph whose nearest earlier year is
+    history (more than two years before publication, as `_background`), continues that story:
+    "Argentina's recession in 2001 culminated in a default ... Two presidents resigned in less than
+    a month." A sentence in between that speaks of now ("last week", "this year") ends it."""
+    verb = trigger
+    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+        verb = verb.head
+    past = verb.tag_ == "VBD" or (verb.tag_ == "VBN" and any(
+        c.dep_ in ("aux", "auxpass") and c.tag_ == "VBD" for c in verb.children))
+    sentence = trigger.sent
+    if not past or _NOW_WORDS.search(sentence.text) or _YEAR_IN_TEXT.search(sentence.text):
+        return False  # its own year, when it has one, dates it (see _background)
+    for earlier in reversed([s for s in trigger.doc.sents if s.end <= sentence.start]):
+        if _NOW_WORDS.search(earlier.text):
+            return False
+        years = [int(y) for y in _YEAR_IN_TEXT.findall(earlier.text)]
+        if years:
+            return (published - dt.date(max(years), 12, 31)).days > BACKGROUND_DAYS
+    return False
+
+
+def _home_country(events: list[Event]) -> str | None:
+    """The country an article is about: at least two thirds of the country codes of its events'
+    actors and places (three at least), as in a BBC politics story about Westminster."""
+    tally = Counter(c for e in events for c in (e.source_country, e.target_country, e.place_country) if c)
+    if not tally:
+        return None
+    country, count = tally.most_common(1)[0]
+    return country if count >= _HOME_MIN_ACTORS and count * 3 >= sum(tally.values()) * 2 else None
+
+
+def _at_home(events: list[Event]) -> list[Event]:
+    """In an article about one country, its institutions with no country named are that
+    country's ("the government", "the Lords"), and so are people the lexicons do not know in its
+    political exchanges ("Environment Secretary Margaret Beckett rejected Mr Howard's comment");
+    not armed actors, firms, foreign or international bodies, nor people named in visits,
+    coercion or force."""
+    home = _home_country(events)
+    if home is None:
+        return events
+    placed = []
+    for event in events:
+        update = {}
+        for role in ("source", "target"):
+            text = getattr(event, f"{role}_text") or ""
+            if getattr(event, f"{role}_country") or getattr(event, f"{role}_org") or not text \
+                    or any(word in _FOREIGN_WORDS for word in text.lower().replace("-", " ").split()):
+                continue
+            sector = getattr(event, f"{role}_sector")
+            named = sector is None and text[:1].isupper() and event.cameo_root in _HOME_EXCHANGE_ROOTS
+            if sector in _HOME_SECTORS or named:
+                update[f"{role}_country"] = home
+                update[f"{role}_code"] = home + (sector or "")
+        placed.append(event.model_copy(update=update) if update else event)
+    return placed
 
 
 def _finest(candidates: list[tuple[PlaceMention, Place]]) -> tuple[PlaceMention, Place] | None:
