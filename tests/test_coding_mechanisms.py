@@ -518,3 +518,19 @@ def test_meeting_a_target_is_no_meeting(code_sentence):
 ])
 def test_a_past_narrative_dates_the_acts_that_follow_it(code_sentence, paragraph, coded):
     assert any(e.cameo_code == "083" for e in code_sentence(paragraph, date="2005-02-10")) is coded
+
+
+@pytest.mark.parametrize("text, target_code", [
+    # what a preposition of circumstance governs is no party to the act
+    ("The minister defended the plans despite opposition from the United States.", None),
+    ("The minister defended the plans of the United States.", "USAGOV"),
+])
+def test_circumstances_name_no_target(code_sentence, text, target_code):
+    events = code_sentence(text, date="2005-02-10")
+    assert events and events[0].target_code == target_code
+
+
+def test_a_national_adjective_owns_the_act_acted_on(code_sentence):
+    # "blamed the peg for a surge in Chinese exports": whose exports the surge is of
+    (event,) = code_sentence("The G7 blamed the peg for a surge in Chinese exports.", date="2005-02-10")
+    assert (event.source_code, event.target_code) == ("IGOG8", "CHN")

@@ -44,6 +44,8 @@ _NOW_WORDS = re.compile(r"\b(today|yesterday|tonight|now|currently|recently|this
 # Act 2000", "the 2001 election").
 _YEAR_IN_TEXT = re.compile(r"\b(?:in|during|until|by)\s+(?:(?:early|late|mid)[- ])?(?:(?:january|february|march|april|may|"
                            r"june|july|august|september|october|november|december)\s+)?(19[5-9]\d|20\d\d)\b", re.I)
+# Prepositions of circumstance: what they govern is no party to the act (see _act_heads).
+_CIRCUMSTANCE_PREPS = frozenset({"despite", "amid", "because", "than", "like", "unlike", "notwithstanding"})
 # An article's home country (see _home_country) and who takes it.
 _HOME_MIN_ACTORS = 3
 _HOME_SECTORS = frozenset({"GOV", "LEG", "JUD", "COP", "PTY", "OPP", "ELI"})
@@ -171,7 +173,8 @@ class Coder:
                        for o in prep.children if o.dep_ == "pobj"]
             if head.i != mention.trigger and head.pos_ != "PROPN" and (head.pos_ == "NOUN" or head.dep_ in ("dobj", "pobj")):
                 # the owner of the act acted on: "Serbia's crackdown", "the Paris Club offer"
-                reached += [c for c in head.children if c.dep_ == "poss" or (c.dep_ == "compound" and c.pos_ == "PROPN")]
+                reached += [c for c in head.children if c.dep_ == "poss" or (c.dep_ == "compound" and c.pos_ == "PROPN")
+                            or (c.dep_ == "amod" and c.is_title and c.i > c.sent.start)]  # "Conservative spending plans"
                 reached += [o for acl in head.children if acl.dep_ == "acl" for by in acl.children
                             if by.dep_ == "agent" for o in by.children if o.dep_ == "pobj"]
             found = parties(reached)
@@ -445,12 +448,14 @@ def _background(when: EventDate, published: dt.date) -> bool:
 def _act_heads(doc: Doc, mention: EventMention) -> list[Token]:
     """The trigger, its light verb, and what they act on, nearest first, three steps down:
     objects, infinitive complements and the objects of prepositions ("agreed to set up a
-    centre in Tokyo", "launched an investigation into crimes committed by Croat forces")."""
+    centre in Tokyo", "launched an investigation into crimes committed by Croat forces"); not
+    of prepositions of circumstance ("defended the plans despite opposition from the US")."""
     heads = [doc[mention.trigger]] + ([doc[mention.anchor]] if mention.anchor is not None else [])
     frontier = list(heads)
     for _ in range(3):
         frontier = [c for h in frontier for c in h.children if c.dep_ in ("dobj", "xcomp")] + [
-            o for h in frontier for p in h.children if p.dep_ == "prep" for o in p.children if o.dep_ == "pobj"]
+            o for h in frontier for p in h.children if p.dep_ == "prep" and p.lower_ not in _CIRCUMSTANCE_PREPS
+            for o in p.children if o.dep_ == "pobj"]
         frontier = [t for t in frontier if t not in heads]
         heads += frontier
     return heads
