@@ -534,3 +534,65 @@ def test_a_national_adjective_owns_the_act_acted_on(code_sentence):
     # "blamed the peg for a surge in Chinese exports": whose exports the surge is of
     (event,) = code_sentence("The G7 blamed the peg for a surge in Chinese exports.", date="2005-02-10")
     assert (event.source_code, event.target_code) == ("IGOG8", "CHN")
+
+
+# --- precision on ordinary news: what is not a new act (issue 7) ------------------------------
+
+@pytest.mark.parametrize("text, coded", [
+    # the past perfect tells what had happened before the story, unless reported or in a temporal clause
+    ("Critics had accused the minister of corruption.", False),
+    ("Critics accused the minister of corruption on Monday.", True),
+    ("Police said the gunmen had attacked the village at dawn.", True),
+    ("Troops arrived after rebels had attacked the village.", True),
+    # an act that failed to happen is none; a failed negotiation is a rejection
+    ("The government failed to recognise the ruling of the House of Lords.", False),
+    ("Israelis and Palestinians failed to reach agreement on the fate of the offices on Sunday.", True),
+    # appealing to voters attracts them; appealing for calm asks
+    ("The party's policies appealed to all sides of the political spectrum.", False),
+    ("The United Nations appealed for calm in Abidjan on Monday.", True),
+    # a currency trades at a price
+    ("The Indonesian rupiah bounced back to trade at 9,300.", False),
+    # a lone force noun in quotation marks is someone's word for a thing
+    ('The minister said there had been an "explosion" of quangos.', False),
+    ("An explosion in Baghdad killed five people on Monday.", True),
+    # what may happen, what others would like done and what is forecast are not acts
+    ("The home secretary warned that a bombing could happen in the UK too.", False),
+    ("A bombing happened in Madrid on Monday.", True),
+    ("The public are reluctant for the state to fund political parties.", False),
+    ("It is not enough for the military to investigate behind closed doors.", False),
+    ("The bill is expected to be opposed by the Liberal Democrats.", False),
+    ("The Liberal Democrats will oppose the bill.", True),
+    # an adjective of intent names an act only through the act it names
+    ("The administration was prepared to tackle the deficit.", False),
+    ("France is ready to contribute up to 4,000 troops to the force in Liberia.", True),
+    # talking to the public is no meeting of parties
+    ("The prime minister said he would talk to as many people as possible during the campaign.", False),
+    ("The prime minister held talks with Iraqi officials on Monday.", True),
+])
+def test_acts_that_did_not_newly_happen_are_not_coded(code_sentence, text, coded):
+    assert bool(code_sentence(text, date="2005-02-10")) is coded
+
+
+def test_death_counts_name_the_dead_not_a_doer(code_sentence):
+    assert code_sentence("The drug may be linked to as many as 56,000 American deaths.", date="2005-02-10") == []
+    assert not any(e.source_country == "USA" for e in code_sentence(
+        "The bombing caused 12 American deaths in Baghdad on Monday.", date="2005-02-10"))
+
+
+@pytest.mark.parametrize("text, target_code", [
+    # words are not aimed at where they are said
+    ("In the Commons, Tory frontbencher Andrew Tyrie demanded an immediate statement.", None),
+    ("At their meeting in London, G7 finance ministers backed plans to write off debts.", None),
+    # an agent adjective that describes a thing owns nothing: "radical reform", "official discussions"
+    ("German Chancellor Gerhard Schroeder called for radical reform of the EU's stability pact.", "IGOEU"),
+])
+def test_targets_are_parties_not_venues_or_descriptions(code_sentence, text, target_code):
+    events = code_sentence(text, date="2005-02-10")
+    assert events and {e.target_code for e in events} == {target_code}
+
+
+def test_an_object_pronoun_is_not_its_own_clauses_subject(code_sentence):
+    (event,) = code_sentence("Many schools and local councils have also banned them over privacy fears.", date="2005-02-10")
+    assert event.target_code is None  # "them" is the phones, not the councils
+    events = code_sentence("Police arrested the protesters and beat them in Nairobi.", date="2005-02-10")
+    assert [e.target_code for e in events if e.trigger == "beat"] == ["KENOPP"]

@@ -189,9 +189,15 @@ class Coder:
         if mention.sense.mutual:
             return [], False
         # the act's place, or the place of the act its complement names ("threatened to impose a
-        # curfew in Algiers")
-        places = [doc[mention.place[1] - 1]] if mention.place is not None else []
-        places += [o for h in heads[1:] for p in h.children if p.dep_ == "prep" and p.lower_ in ("in", "into", "inside")
+        # curfew in Algiers", "agreed to open an office in Nairobi"); words are not aimed at where
+        # they are said ("In the Commons, Tory MPs demanded a statement", "hailed the longest
+        # period of growth in UK"); visits are, and so are the acts intents and threats announce
+        said = self.lexicon.cameo[mention.sense.code].quad_class in (1, 3) and not mention.sense.code.startswith(("03", "04", "13"))
+        inner_acts = {t.i for h in heads if h.pos_ == "VERB" and h.i not in (mention.trigger, mention.anchor)
+                      for t in h.subtree}
+        places = [doc[mention.place[1] - 1]] if mention.place is not None and not said else []
+        places += [o for h in heads[1:] if not said or h.i in inner_acts for p in h.children
+                   if p.dep_ == "prep" and p.lower_ in ("in", "into", "inside")
                    for o in p.children if o.dep_ == "pobj" and o.ent_type_ in ("GPE", "LOC")]
         for place_head in places:
             found = [a for a in self.resolver.resolve(place_head, day) if a.country and not a.org]
@@ -291,6 +297,8 @@ class Coder:
         # each pair needs its own political party ("schools and councils banned them": the councils)
         pairs = [(a, b) for a, b in pairs
                  if _has_political_actor([a] if a else [], [b] if b else [], cameo.root, mention.agentless)]
+        if cameo.root == "04":  # talking to voters or "as many people as possible" is no meeting of parties
+            pairs = [(a, b) for a, b in pairs if not any(x is not None and _the_public(x) for x in (a, b))]
         if not pairs:
             return []
 
@@ -308,6 +316,8 @@ class Coder:
             return []  # "the EU imposed an arms ban in 1989", "the 1994 genocide": history, not news
         if when is None and day is not None and _in_past_narrative(trigger, day):
             return []  # "... which in 2001 culminated in a default. Two presidents resigned in a month."
+        if when is None and mention.claimant is None and _past_perfect(trigger):
+            return []  # "Critics had accused Mr Hariri of ...": what had happened before the news
         quantities = _quantities(mention, doc)
         deaths, injured = None, None
         if _is_violent(trigger, cameo):  # tolls are read once per sentence
@@ -468,6 +478,11 @@ def _political(actor: Actor) -> bool:
     return bool(actor.country or actor.org or actor.sector in POLITICAL_SECTORS)
 
 
+def _the_public(actor: Actor) -> bool:
+    """Citizens at large ("many people", "voters"), not a group that acts as one."""
+    return actor.sector == "CVL" and not actor.org
+
+
 def _has_political_actor(sources: list[Actor], targets: list[Actor], root: str, agentless: bool) -> bool:
     """An event needs a political participant; an act of force with no named doer may have
     civilians alone as victims ("seven civilians were killed"), and a protest is political
@@ -530,14 +545,33 @@ def _domestic_country(event: Event) -> Event:
     return event.model_copy(update=update) if update else event
 
 
+def _clause_verb(trigger: Token) -> Token:
+    """The verb whose tense is the trigger's: itself, or the verb an event noun hangs from."""
+    verb = trigger
+    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+        verb = verb.head
+    return verb
+
+
+def _past_perfect(trigger: Token) -> bool:
+    """Told in the past perfect outside reported speech and outside a temporal clause, an act
+    had happened before the time of the story: background ("the MP had denied a claim", "Mr
+    Blair had initially refused"); "after rebels had attacked the town" is part of the story."""
+    verb = _clause_verb(trigger)
+    if verb.tag_ != "VBN" or not any(c.dep_ in ("aux", "auxpass") and c.lower_ in ("had", "'d") for c in verb.children):
+        return False
+    node = verb
+    while node.dep_ in ("conj", "xcomp") and node.head.i != node.i:
+        node = node.head
+    return node.dep_ != "advcl"
+
+
 def _in_past_narrative(trigger: Token, published: dt.date) -> bool:
     """A simple-past act with no date of its own, in a paragraph whose nearest earlier year is
     history (more than two years before publication, as `_background`), continues that story:
     "Argentina's recession in 2001 culminated in a default ... Two presidents resigned in less than
     a month." A sentence in between that speaks of now ("last week", "this year") ends it."""
-    verb = trigger
-    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
-        verb = verb.head
+    verb = _clause_verb(trigger)
     past = verb.tag_ == "VBD" or (verb.tag_ == "VBN" and any(
         c.dep_ in ("aux", "auxpass") and c.tag_ == "VBD" for c in verb.children))
     sentence = trigger.sent

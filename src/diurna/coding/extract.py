@@ -86,6 +86,10 @@ _INTENT = OuterAct("intent", "030")
 _CORE_DEPS = {"xcomp", "ccomp", "dobj", "obj", "pobj", "prep", "conj", "compound", "acl", "nsubj", "nsubjpass", "attr"}
 # Roots of coercion and force, whose objects must be concrete (see _concrete_objects).
 _FORCE_ROOTS = frozenset({"17", "18", "19", "20"})
+# Nouns that count the dead: their modifiers name whose dead they are.
+_DEATH_NOUNS = {"death", "casualty", "fatality", "toll"}
+# Verbs that forecast what others will do: "is expected to be opposed", "analysts expect the bank to".
+_FORECAST_VERBS = {"expect", "predict", "forecast", "tip"}
 _YEAR = re.compile(r"^(1[89]|20)\d\d$")
 
 
@@ -482,10 +486,14 @@ def _outer_act(verb: Token, lexicon: Lexicon) -> tuple[EventMention | None, set[
         return None, suppressed | {verb.i}  # "agreed it was of concern": an opinion shared, no agreement
     if inner is None and (outer.family in _NEEDS_INNER or not has_clause):
         return None  # the verb's own sense, if any, codes it ("refused admittance")
+    if inner is None and verb.pos_ == "ADJ":
+        return None, suppressed | {verb.i}  # "was prepared to tackle the deficit": a stance, no act named
     inner_token, inner_sense = inner if inner else (None, None)
     code = lexicon.outer_code(outer, inner_sense.code if inner_sense else None)
     if inner is None and own is not None:
         code = own.code
+    if code == "-":
+        return None, suppressed | {verb.i}  # "failed to recognise the ruling": the act did not happen
     sources = verb_subjects(verb)
     if not sources:
         return None, suppressed
@@ -565,6 +573,8 @@ def _verb_event(verb: Token, sense: TriggerSense, lexicon: Lexicon) -> EventMent
     agentless = False
     if verb.dep_ == "csubj" and verb.tag_ == "VBG":
         return None  # "Detaining suspects without trial breaks human rights laws": an activity, no act
+    if verb.dep_ == "amod" and verb.tag_ == "VBN" and verb.i < verb.head.i:
+        return None  # "a charity which helps abused victims": a participle before its noun describes it
     harm = lexicon.cue(lemma_of(verb, lexicon), "harm")
     if verb.dep_ == "acl" and verb.tag_ == "VBN" and _pos(verb.head) == "noun" and _children(verb, _OBJECT_DEPS):
         # a headline the parser read as a noun phrase: "Syrian government airstrikes killed 12
@@ -694,9 +704,12 @@ def _noun_event(noun: Token, sense: TriggerSense, lexicon: Lexicon) -> EventMent
     elif light_verb is None and binder is None and not _is_reported_here(noun, None, lexicon) \
             and not _prep_objects(noun, {"by", "between", "among", "on", "against", "with"}):
         return None  # "the Rwandan genocide": a modifier alone does not make a new event
-    # a light verb carries the tense ("will be carrying out patrols"); otherwise the noun's
-    # own position does ("agreed a document detailing a ceasefire")
-    modality, claimant = modality_of(light_verb or noun, lexicon)
+    # a light verb carries the tense ("will be carrying out patrols"), and so does a verb of
+    # occurrence ("a bombing could happen in the UK"); otherwise the noun's own position does
+    # ("agreed a document detailing a ceasefire")
+    head = phrase_head(noun)
+    occurring = head.head if head.dep_ in ("nsubj", "nsubjpass") and lexicon.cue(lemma_of(head.head, lexicon), "occur") else None
+    modality, claimant = modality_of(light_verb or occurring or noun, lexicon)
     if light_verb is not None:
         sense = _announced_intent(light_verb, sense, modality, claimant, lexicon)
     anchor = light_verb or binder
@@ -708,6 +721,8 @@ def _noun_event(noun: Token, sense: TriggerSense, lexicon: Lexicon) -> EventMent
 def _figurative(noun: Token, lexicon: Lexicon) -> bool:
     """A force noun whose "of" or "in" names an abstraction, in a sentence that names no place:
     "the battle of words", "an explosion in Xbox Live traffic", "an explosion of quangos"."""
+    if _in_scare_quotes(noun):
+        return True  # there had been an "explosion" of them
     if any(t.ent_type_ in ("GPE", "LOC", "FAC") for t in noun.sent):
         return False
     complements = _prep_objects(noun, {"of", "in"})
@@ -716,6 +731,13 @@ def _figurative(noun: Token, lexicon: Lexicon) -> bool:
         or c.lemma_.lower() in lexicon.targets or c.lemma_.lower() in lexicon.agents
         or any(m.lemma_.lower() in lexicon.targets for m in c.children if m.dep_ == "compound")
         for c in complements)
+
+
+def _in_scare_quotes(token: Token) -> bool:
+    """A lone word in quotation marks is someone's word for a thing, not the thing: "explosion"."""
+    doc = token.doc
+    quotes = {'"', "“", "”", "'", "‘", "’"}
+    return 0 < token.i < len(doc) - 1 and doc[token.i - 1].text in quotes and doc[token.i + 1].text in quotes
 
 
 def _is_mention(noun: Token) -> bool:
@@ -792,14 +814,19 @@ def _noun_participants(
     """(sources, targets, light verb, agreement verb) of an event noun."""
     head = phrase_head(noun)
     nodes = [noun] if head is noun else [noun, head]
-    sources: list[Token] = [] if sense.named else [  # a name's other words are not actors
+    modifiers = [  # a name's other words are not actors
         c for n in nodes for c in n.children
         if c.dep_ in ("compound", "amod", "poss", "nmod") and c.i < n.i and c.i != noun.i and not c.is_punct
         and not _is_place_word(c) and _could_name_actor(c, lexicon)
-    ]
+    ] if not sense.named else []
+    # "56,000 American deaths", "Iraqi casualties": a death's modifiers name the dead, not a doer
+    dead = lexicon.cue(_lemma(noun), "harm") or _lemma(noun) in _DEATH_NOUNS
+    sources: list[Token] = [] if dead else modifiers
     sources += _prep_objects(noun, {"by"})
     between = [t for g in _prep_objects(noun, {"between", "among"}) for t in _with_conjuncts(g)]
     targets = [t for n in nodes for g in _prep_objects(n, _TARGET_PREPS - {"to", "into", "at"}) for t in _with_conjuncts(g)]
+    if dead:
+        targets = targets or modifiers
     if not targets and sense.code[:2] in _FORCE_ROOTS:  # "the killing of a sect official", "the arrest of 12"
         targets = [t for g in _prep_objects(noun, {"of"}) for t in _with_conjuncts(g)
                    if is_person_like(t, lexicon) or t.pos_ == "PROPN" or t.like_num]
@@ -900,7 +927,8 @@ def modality_of(token: Token, lexicon: Lexicon) -> tuple[Modality, int | None]:
         if aux == {"would"} and modality == "occurred" and not hedged:
             modality, reported_future = "hypothetical", True  # "the UK would welcome", unless reported
         elif aux & _HEDGE_AUX or hedged or (step > 0 and lexicon.cue(lemma_of(node, lexicon), "hedge")) \
-                or _asked_about(node) or _feared(node) or (step == 0 and _is_question(node)):
+                or _asked_about(node) or _feared(node) or (step == 0 and _is_question(node)) \
+                or (step > 0 and _forecast(node, lexicon)):
             # "might try to target", "hopefully will support", "how they will fund"
             modality, reported_future = "hypothetical", False
         elif modality == "occurred" and step == 0 and "to" in aux and node.tag_ == "VB":
@@ -908,6 +936,8 @@ def modality_of(token: Token, lexicon: Lexicon) -> tuple[Modality, int | None]:
             # or scheduled or intended ("is to visit", "decided to back", "set to"); someone's
             # leave or wish is no act ("persuaded them to fund", "the aim is to withdraw")
             scheduled = node.dep_ == "advcl" or _scheduled(node.head, lexicon)
+            if any(c.dep_ == "mark" and c.lower_ == "for" for c in node.children):
+                scheduled = False  # "reluctant for the state to fund parties", "not enough for the military to investigate"
             modality = "planned" if scheduled else "hypothetical"
         elif modality == "occurred" and aux & _FUTURE_AUX:
             modality = "planned"
@@ -941,6 +971,12 @@ def _scheduled(head: Token, lexicon: Lexicon) -> bool:
         return not any(c.dep_ == "nsubj" and c.lemma_.lower() in _AIM_NOUNS for c in head.children)
     return head.pos_ in ("NOUN", "PROPN") or lemma in _SCHEDULING_HEADS or lexicon.cue(lemma, "intent") \
         or lexicon.cue(lemma, "bind") or lemma in lexicon.outer
+
+
+def _forecast(verb: Token, lexicon: Lexicon) -> bool:
+    """Someone forecasts what another will do: "the bill is expected to be opposed", "analysts
+    expect the bank to raise rates"; not "the minister expects to sign" (his own plan)."""
+    return lemma_of(verb, lexicon) in _FORECAST_VERBS and (_is_passive(verb) or bool(_children(verb, _OBJECT_DEPS)))
 
 
 def _asked_about(verb: Token) -> bool:

@@ -209,7 +209,7 @@ def load_lexicon() -> Lexicon:
             raise ValueError(f"triggers.tsv: {row['lemma']} uses unknown CAMEO code {sense.civil_code}")
         lex.triggers.setdefault((sense.lemma, sense.pos), []).append(sense)
     for row in _rows("outer_acts.tsv"):
-        if row["code"] not in lex.cameo:
+        if row["code"] != "-" and row["code"] not in lex.cameo:  # "-": coded only through outer_codes.tsv
             raise ValueError(f"outer_acts.tsv: {row['lemma']} uses unknown CAMEO code {row['code']}")
         lex.outer[row["lemma"].lower()] = OuterAct(row["family"], row["code"])
     for row in _rows("outer_codes.tsv"):

@@ -46,6 +46,10 @@ _ROLE_NOUNS = {"leader", "spokesman", "spokeswoman", "spokesperson", "official",
 _HEAD_NOUNS = {"chief", "boss", "head"}
 # Heads that count people without naming them: "4 killed", "scores of Afghans", "dozens".
 _COUNT_WORDS = {"dozens", "scores", "hundreds", "thousands", "several", "many", "some", "dozen", "others", "few"}
+# Agent adjectives that describe a thing rather than own it: "official discussions", "radical
+# reform", "a general strike", "relative calm", "executive pay".
+_MANNER_ADJECTIVES = {"official", "general", "radical", "chief", "relative", "executive", "academic", "irregular",
+                      "ultra", "elder", "representative"}
 # Prepositions through which a thing points at its owner: "calls by Belarus's rulers for aid",
 # "an offer from Afghanistan", "the homes of Palestinians".
 _OWNER_PREPS = {"by", "from", "of"}
@@ -213,6 +217,8 @@ class ActorResolver:
             if child.lower_ in _COUNT_WORDS or child.like_num or (child.dep_ == "compound" and is_place_name(child)):
                 continue  # "many economists", "the London exchange": a count or a place, not an owner
             if child.dep_ in _MODIFIER_DEPS and child.i < head.i:
+                if child.pos_ == "ADJ" and child.lower_ in _MANNER_ADJECTIVES:
+                    continue
                 if child.pos_ == "ADJ" and self.lexicon.agents.get(child.lower_):
                     found.append(Actor(text=_text_of(head.doc, child.i, head.i + 1), sector=self.lexicon.agents[child.lower_]))
                 elif not is_place_name(child) or head.lemma_.lower() not in self.lexicon.targets:
@@ -312,12 +318,19 @@ class ActorResolver:
                 group = self.lexicon.agents.get(child.lemma_.lower()) if child.dep_ in ("compound", "amod") else None
                 if group in ("REB", "INS", "OPP", "PTY", "MIL", "COP", "JUD", "LEG", "NGO", "MED", "BUS"):
                     return group
-            before = token.doc[token.i - 1] if token.i > 0 else None
-            owners = [c for c in token.children if c.dep_ == "compound"] + ([before] if before is not None else [])
-            if lemma in _HEAD_NOUNS and any(o.pos_ == "PROPN" and o.ent_type_ == "ORG" and o.lower_ not in self.lexicon.agents
-                                            for o in owners):
-                return None  # "Euronext chief", "LSE boss": the head of a body the lexicons do not know
+            if self._heads_unknown_body(token):
+                return None
         return sector
+
+    def _heads_unknown_body(self, token: Token) -> bool:
+        """"Euronext chief", "LSE boss": the head of a body the lexicons do not know (a firm as
+        often as not), not of a state ("army chief", "UN chief", "Kremlin chief")."""
+        if token.lower_ not in _HEAD_NOUNS and token.lemma_.lower() not in _HEAD_NOUNS:
+            return False
+        before = token.doc[token.i - 1] if token.i > 0 else None
+        owners = [c for c in token.children if c.dep_ == "compound"] + ([before] if before is not None else [])
+        return any((o.pos_ == "PROPN" and o.ent_type_ == "ORG") or (o.is_title and not o.is_sent_start and o.pos_ in ("NOUN", "PROPN"))
+                   for o in owners if o.lower_ not in self.lexicon.agents and not self.lexicon.lookup_name((o.text,)))
 
     def _title_sector(self, tokens: list[Token]) -> str | None:
         """A title in a name ("President", "Foreign Minister") gives the sector."""
@@ -334,23 +347,42 @@ class ActorResolver:
             if sector is not None and token.dep_ in ("compound", "amod") and token.head in tokens \
                     and self.lexicon.agents.get(token.head.lower_):
                 continue  # "chief operating officer", "Police Commissioner": the last word names the office
+            if sector is not None and self._heads_unknown_body(token):
+                return None
             if sector is not None:
                 return self._agent_sector(token) if token.pos_ in ("NOUN", "PROPN") else sector
         return None
 
     def _antecedent(self, pronoun: Token, day: dt.date) -> list[Actor]:
-        """The nearest earlier subject in the sentence that names an actor and agrees in number
+        """The nearest earlier subject (or, for an object pronoun, object) in the sentence that names an actor and agrees in number
         ("Doctors in Athens wanted to operate but he insisted": not the doctors)."""
         plural = pronoun.lower_ in ("they", "them", "their")
         singular = pronoun.lower_ in ("he", "she", "him", "her", "his")
+        # an object pronoun is never its own clause's subject ("councils have banned them": not
+        # the councils; that would be "themselves"), and may stand for an earlier object
+        # ("arrested the protesters and beat them")
+        own_clause = _clause_of(pronoun).i if pronoun.lower_ in ("him", "her", "them") else None
+        kinds = ("nsubj", "nsubjpass") if own_clause is None else ("nsubj", "nsubjpass", "dobj")
         for token in reversed(list(pronoun.sent)[: pronoun.i - pronoun.sent.start]):
-            if token.dep_ in ("nsubj", "nsubjpass") and not is_pronoun(token):
+            if own_clause is not None and token.dep_ != "dobj" and _clause_of(token).i == own_clause:
+                continue
+            if token.dep_ in kinds and not is_pronoun(token):
                 if (singular and token.tag_ in ("NNS", "NNPS")) or (plural and token.tag_ == "NN" and not token.conjuncts):
                     continue
                 actors = self.resolve(token, day, _depth=3)
                 if actors:
                     return actors
         return []
+
+
+def _clause_of(token: Token) -> Token:
+    """The verb of the clause a word belongs to (conjoined subjects and verbs share the first one's)."""
+    node = token
+    while node.head.i != node.i and (node.pos_ not in ("VERB", "AUX") or node.i == token.i):
+        node = node.head
+    while node.dep_ == "conj" and node.head.pos_ in ("VERB", "AUX"):
+        node = node.head  # "arrested the protesters and beat them": one subject for both verbs
+    return node
 
 
 def _actor(text: str, entry: NamedActor | CountryEntry, fallback_sector: str | None = None) -> Actor:
