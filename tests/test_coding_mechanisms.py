@@ -596,3 +596,32 @@ def test_an_object_pronoun_is_not_its_own_clauses_subject(code_sentence):
     assert event.target_code is None  # "them" is the phones, not the councils
     events = code_sentence("Police arrested the protesters and beat them in Nairobi.", date="2005-02-10")
     assert [e.target_code for e in events if e.trigger == "beat"] == ["KENOPP"]
+
+
+@pytest.mark.parametrize("text, coded", [
+    # an act the text puts a year or more back is background, whatever the article's date
+    ("MPs criticised the home secretary last year for introducing the rules.", False),
+    ("MPs criticised the home secretary on Monday for introducing the rules.", True),
+    ("Two years ago the Liberal Democrats called for a rise in income tax.", False),
+    # a state that lasts a year or more is no act; days of fighting are
+    ("Yukos has been battling the Russian authorities for more than a year.", False),
+    ("Government troops have been fighting rebels in Darfur for three days.", True),
+    # an obligation is no act
+    ("The US is bound by law to help Taiwan defend itself.", False),
+    # what an act ends already was: ending an embargo imposes none
+    ("The minister defended plans to end the European Union's arms embargo on China.", True),  # the defending only
+    # the toll of a past war is no new act
+    ("Hundreds of thousands of people died in Angola's 30-year civil war, which ended in 2002.", False),
+    ("Ten people died in clashes between police and rebels in Luanda on Monday.", True),
+])
+def test_background_states_and_obligations_are_not_acts(code_sentence, text, coded):
+    events = code_sentence(text, date="2005-02-10")
+    assert bool(events) is coded
+    assert not any(e.cameo_code == "163" for e in events)
+
+
+def test_a_duration_is_no_date_and_scheduled_talks_are_planned(code_sentence):
+    (event, *_) = code_sentence("Government troops have been fighting rebels in Darfur for three days.", date="2005-02-10")
+    assert event.date_precision == "article"  # "for three days" says how long, not when
+    events = code_sentence("Talks between Iran and the EU are scheduled for Monday.", date="2005-02-10")
+    assert events and all(e.modality == "planned" and e.event_date.isoformat() == "2005-02-14" for e in events)

@@ -44,6 +44,8 @@ _NOW_WORDS = re.compile(r"\b(today|yesterday|tonight|now|currently|recently|this
 # Act 2000", "the 2001 election").
 _YEAR_IN_TEXT = re.compile(r"\b(?:in|during|until|by)\s+(?:(?:early|late|mid)[- ])?(?:(?:january|february|march|april|may|"
                            r"june|july|august|september|october|november|december)\s+)?(19[5-9]\d|20\d\d)\b", re.I)
+# Dates that put an act a year or more before the article's own time.
+_YEARS_BACK = re.compile(r"\b(last|previous|past) year\b|\byears? (ago|earlier|before)\b", re.I)
 # Prepositions of circumstance: what they govern is no party to the act (see _act_heads).
 _CIRCUMSTANCE_PREPS = frozenset({"despite", "amid", "because", "than", "like", "unlike", "notwithstanding"})
 # An article's home country (see _home_country) and who takes it.
@@ -444,7 +446,10 @@ def _is_generic_present(trigger: Token, lead: bool) -> bool:
 
 def _background(when: EventDate, published: dt.date) -> bool:
     """An act dated (to the end of the period the text gives) more than two years before the
-    article is history the article recalls, not an event it reports."""
+    article is history the article recalls, not an event it reports; so is one the text itself
+    places a year or more back ("last year", "two years ago"), whatever the calendar says."""
+    if _YEARS_BACK.search(when.text):
+        return True
     end = when.date
     if when.precision == "year":
         end = dt.date(end.year, 12, 31)

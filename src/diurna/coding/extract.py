@@ -86,6 +86,10 @@ _INTENT = OuterAct("intent", "030")
 _CORE_DEPS = {"xcomp", "ccomp", "dobj", "obj", "pobj", "prep", "conj", "compound", "acl", "nsubj", "nsubjpass", "attr"}
 # Roots of coercion and force, whose objects must be concrete (see _concrete_objects).
 _FORCE_ROOTS = frozenset({"17", "18", "19", "20"})
+# Verbs that end a state: their object event already was ("plans to end the embargo").
+_ENDING_VERBS = {"end", "lift", "scrap", "abolish", "remove", "ease", "relax", "suspend", "drop", "overturn", "repeal"}
+# Spans of time a state lasts, not an act: "for more than a year", "for decades".
+_LONG_SPANS = {"year", "decade", "century", "generation"}
 # Nouns that count the dead: their modifiers name whose dead they are.
 _DEATH_NOUNS = {"death", "casualty", "fatality", "toll"}
 # Verbs that forecast what others will do: "is expected to be opposed", "analysts expect the bank to".
@@ -384,9 +388,13 @@ def _has_condition(verb: Token) -> bool:
 
 
 def _is_habitual(token: Token, lexicon: Lexicon) -> bool:
-    """'always asked', 'have resigned over leaks in the past': habits and generic statements."""
+    """'always asked', 'have resigned over leaks in the past': habits and generic statements;
+    'has been battling the authorities for more than a year': a state that lasts, not an act."""
     node = token if _pos(token) != "noun" else (token.head if token.dep_ in _OBJECT_DEPS else token)
     if any(c.dep_ == "advmod" and lexicon.cue(c.lower_, "habit") for c in node.children):
+        return True
+    if any(p.lower_ == "for" and g.lemma_.lower() in _LONG_SPANS for p in node.children if p.dep_ == "prep"
+           for g in p.children if g.dep_ == "pobj"):
         return True
     return any(p.lower_ == "in" and g.lower_ == "past" and any(d.lower_ == "the" for d in g.children)
                for p in node.children if p.dep_ == "prep" for g in p.children if g.dep_ == "pobj")
@@ -626,7 +634,10 @@ def _verb_event(verb: Token, sense: TriggerSense, lexicon: Lexicon) -> EventMent
                 sense = doer_sense  # "a suicide bombing killed 15": the bombing says how (1831)
     if agentless and not sources:
         # "killed in Boko Haram attacks", "dead in NPA attack": the attack names the doer
-        sources = [n for n in _prep_objects(verb, {"in", "during", "by"}) if _is_violent_noun(n, lexicon)]
+        causes = _prep_objects(verb, {"in", "during", "by"})
+        if any(c.pos_ == "NOUN" and _is_mention(c) for c in causes):
+            return None  # "died in Angola's 30-year civil war": the toll of a past war, no new act
+        sources = [n for n in causes if _is_violent_noun(n, lexicon)]
     if sense.code[:2] in _FORCE_ROOTS and not sense.object_is_instrument and not _concrete_objects(verb, lexicon):
         return None  # "fight inflation", "killing off demand": force against an abstraction is a metaphor
     modality, claimant = modality_of(verb, lexicon)
@@ -708,8 +719,11 @@ def _noun_event(noun: Token, sense: TriggerSense, lexicon: Lexicon) -> EventMent
     # occurrence ("a bombing could happen in the UK"); otherwise the noun's own position does
     # ("agreed a document detailing a ceasefire")
     head = phrase_head(noun)
-    occurring = head.head if head.dep_ in ("nsubj", "nsubjpass") and lexicon.cue(lemma_of(head.head, lexicon), "occur") else None
+    governor = head.head if head.dep_ in ("nsubj", "nsubjpass") and head.head.pos_ in ("VERB", "AUX") else None
+    occurring = governor if governor is not None and lexicon.cue(lemma_of(governor, lexicon), "occur") else None
     modality, claimant = modality_of(light_verb or occurring or noun, lexicon)
+    if modality == "occurred" and light_verb is None and governor is not None and _schedules(governor, lexicon):
+        modality = "planned"  # "talks are scheduled for Monday", "the summit is planned for May", "talks are due"
     if light_verb is not None:
         sense = _announced_intent(light_verb, sense, modality, claimant, lexicon)
     anchor = light_verb or binder
@@ -744,10 +758,17 @@ def _is_mention(noun: Token) -> bool:
     """An event noun that names a known or absent event rather than reporting one: 'the 1994
     genocide', 'the 9/11 attacks', 'since the bombings', 'no treaty', 'a film about the war'."""
     head = phrase_head(noun)
+    if head.dep_ == "dobj" and _lemma(head.head) in _ENDING_VERBS:
+        return True  # "plans to end the arms embargo", "lifted the blockade": what ends already was
     for node in {noun, head}:
         for child in node.children:
             if child.dep_ == "det" and child.lower_ in ("no", "any"):
                 return True
+            if child.dep_ == "relcl" and child.lemma_.lower() in _ENDING_VERBS:
+                return True  # "Angola's civil war, which finally ended in 2002"
+            if child.dep_ in ("nmod", "compound", "amod") and child.lemma_.lower() in _LONG_SPANS \
+                    and any(c.dep_ == "nummod" for c in child.children):
+                return True  # "the 30-year civil war": a whole past conflict
             if child.dep_ in ("nummod", "compound", "amod", "npadvmod") and _YEAR.match(child.text):
                 return True
             if child.dep_ in ("compound", "nummod") and "/" in child.text:  # "9/11 attacks"
@@ -962,6 +983,14 @@ def modality_of(token: Token, lexicon: Lexicon) -> tuple[Modality, int | None]:
             if modality == "occurred":
                 modality = "claimed"
     return modality, claimant
+
+
+def _schedules(verb: Token, lexicon: Lexicon) -> bool:
+    """A verb that puts its subject event in the future: "scheduled", "planned", "is due"."""
+    lemma = lemma_of(verb, lexicon)
+    if lemma == "be":
+        return any(c.dep_ in ("acomp", "attr") and c.lemma_.lower() in _SCHEDULING_HEADS for c in verb.children)
+    return lemma in _SCHEDULING_HEADS or lexicon.cue(lemma, "intent")
 
 
 def _scheduled(head: Token, lexicon: Lexicon) -> bool:

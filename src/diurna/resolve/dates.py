@@ -27,7 +27,7 @@ _NOISE = re.compile(r"\b(starting|started|from|in|on|at|by|as of|the|of|early|ea
 _NIGHT = re.compile(r"^\s*(overnight|last night|late last night|overnight \w+day)\s*$", re.I)
 _MIDNIGHT = re.compile(r"\bmidnight\b", re.I)
 _NOON = re.compile(r"\bnoon\b", re.I)
-_NAMES_YEAR = re.compile(r"\b\d{4}\b|\byear\b", re.I)
+_NAMES_YEAR = re.compile(r"\b\d{4}\b|\byears?\b|\bdecades?\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,8 @@ class DateMentions:
     bisection, not a pass over every entity of the paragraph (which made long paragraphs quadratic)."""
 
     def __init__(self, doc: Doc):
-        spans = [e for e in doc.ents if e.label_ in ("DATE", "TIME")]
+        # not durations: "have been fighting for three days" says how long, not when
+        spans = [e for e in doc.ents if e.label_ in ("DATE", "TIME") and not _duration(e)]
         covered = {i for span in spans for i in range(span.start, span.end)}
         # relative words the model often leaves untagged ("shelled the town overnight")
         spans += [doc[t.i:t.i + 1] for t in doc if t.lower_ in _RELATIVE_WORDS and t.i not in covered]
@@ -91,6 +92,13 @@ class DateMentions:
 
 
 _CLAUSE_DEPS = frozenset({"relcl", "acl", "advcl", "ccomp", "pcomp"})
+_SPAN_UNITS = frozenset({"minute", "hour", "day", "night", "week", "month", "year", "decade", "century"})
+
+
+def _duration(span: Span) -> bool:
+    """A length of time after "for": "for three days", "for more than a year" (not "for Monday")."""
+    head = span.root.head
+    return head.dep_ == "prep" and head.lower_ == "for" and span.root.lemma_.lower() in _SPAN_UNITS
 
 
 def _temporal_mark(clause: Token) -> str | None:
