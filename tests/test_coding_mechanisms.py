@@ -625,3 +625,43 @@ def test_a_duration_is_no_date_and_scheduled_talks_are_planned(code_sentence):
     assert event.date_precision == "article"  # "for three days" says how long, not when
     events = code_sentence("Talks between Iran and the EU are scheduled for Monday.", date="2005-02-10")
     assert events and all(e.modality == "planned" and e.event_date.isoformat() == "2005-02-14" for e in events)
+
+
+@pytest.mark.parametrize("section, url, coded", [
+    # an article its input files under sport or entertainment is a sport or culture piece:
+    # only armed actors make an event there ("MPs have urged the BBC" in a review is kept out)
+    ("entertainment", None, False),
+    (None, "https://www.example.com/sport/athletics/123", False),
+    ("politics", "https://www.example.com/news/politics/123", True),
+    (None, None, True),
+])
+def test_a_sport_or_culture_section_needs_armed_actors(coder, section, url, coded):
+    import datetime as dt
+
+    from diurna.records import Article
+    text = "MPs have urged the BBC to give watchdogs more freedom to scrutinise how licence fee money is spent."
+    article = Article(record_id="t", date=dt.date(2005, 2, 10), content=text, origin="test", url=url,
+                      extra={"section": section} if section else {})
+    (coded_article,) = list(coder.code([article]))
+    assert bool(coded_article.events) is coded
+
+
+@pytest.mark.parametrize("text, coded", [
+    # "would then" is a consequence, not an announced act
+    ("He said that the parliament would then reject the Council's version of the law.", False),
+    ("He said that the parliament would reject the Council's version of the law.", True),
+    # what keeps happening to people with no doer named is no dated act
+    ("Many people are getting injured in the villages because of that.", False),
+    ("Five soldiers were killed in Kandahar on Monday.", True),
+    # a domain word that only names a section does not make a sentence a sport piece
+    ("A group of MPs and peers has called for a tightening of the rules on betting on sport.", True),
+])
+def test_consequences_and_ongoing_harm_are_not_acts(code_sentence, text, coded):
+    assert bool(code_sentence(text, date="2005-02-10")) is coded
+
+
+def test_paying_compensation_returns_property_and_within_is_no_date(code_sentence):
+    (event,) = code_sentence("Uganda said on Sunday it had paid compensation to 67 elderly British nationals.", date="2005-02-10")
+    assert (event.plover_type, event.source_code) == ("RETREAT", "UGA")
+    (event,) = code_sentence("Mr Bush has promised to halve the budget deficit within five years.", date="2005-02-10")
+    assert (event.cameo_code, event.date_precision) == ("030", "article")  # "within five years" is no date

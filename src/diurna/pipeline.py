@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
+from urllib.parse import urlsplit
 
 from spacy.tokens import Doc, Span, Token
 
@@ -139,7 +140,7 @@ class Coder:
             events: list[Event] = []
             places: dict[str, list[PlaceMention]] = {}
             n_sentences = sum(1 for doc, _ in parsed for _ in doc.sents)
-            off_topic = self._off_topic_article([doc for doc, _ in parsed])
+            off_topic = self._off_topic_section(article) or self._off_topic_article([doc for doc, _ in parsed])
             for number, (doc, paragraph) in enumerate(parsed):
                 dates, finder, sentence_tolls = DateMentions(doc), PlaceFinder(doc, self.lexicon), {}
                 for mention in extract(doc, self.lexicon):
@@ -207,6 +208,15 @@ class Coder:
                 return [Actor(text=found[0].text, country=found[0].country)], True
         return [], False
 
+    def _off_topic_section(self, article: Article) -> bool:
+        """A sport or culture piece by its input's own section: a `section` or `category` field,
+        or a word of the URL's path ("https://www.bbc.co.uk/sport/football/123")."""
+        names = [str(article.extra.get(key, "")) for key in ("section", "category")]
+        if article.url:
+            names += urlsplit(article.url).path.split("/")[:-1] if "://" in article.url else article.url.split("/")[:-1]
+        return any(self.lexicon.domains.get(word, "").removesuffix("-section") in ("sport", "culture")
+                   for name in names for word in re.split(r"[^a-z]+", name.lower()) if word)
+
     def _off_topic_article(self, docs: list[Doc]) -> bool:
         """A sport or culture piece: more sentences about games or shows than about politics."""
         domain_sentences = political_sentences = 0
@@ -246,8 +256,9 @@ class Coder:
         if _SCORE.search(sentence.text):
             return "sport"
         for token in sentence:
-            if token.pos_ == "NOUN" and token.lemma_.lower() in self.lexicon.domains:
-                return self.lexicon.domains[token.lemma_.lower()]
+            domain = self.lexicon.domains.get(token.lemma_.lower()) if token.pos_ == "NOUN" else None
+            if domain is not None and not domain.endswith("-section"):
+                return domain
         return None
 
     def _events(

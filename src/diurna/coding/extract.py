@@ -632,6 +632,8 @@ def _verb_event(verb: Token, sense: TriggerSense, lexicon: Lexicon) -> EventMent
             doer_sense = match_sense(sources[0], lexicon) if sources[0].pos_ != "VERB" else None
             if doer_sense is not None and doer_sense.code[:2] in ("18", "19", "20") and doer_sense.code != "190":
                 sense = doer_sense  # "a suicide bombing killed 15": the bombing says how (1831)
+    if agentless and _ongoing_passive(verb):
+        return None  # "many people are getting injured": what keeps happening, not a dated act
     if agentless and not sources:
         # "killed in Boko Haram attacks", "dead in NPA attack": the attack names the doer
         causes = _prep_objects(verb, {"in", "during", "by"})
@@ -650,6 +652,12 @@ def _verb_event(verb: Token, sense: TriggerSense, lexicon: Lexicon) -> EventMent
     place = _place(verb) or next(filter(None, (_place(o) for o in _children(verb, _OBJECT_DEPS))), None)
     return EventMention(verb.i, sense, _indices(sources), _indices(targets), modality, claimant, place,
                         agentless=agentless)
+
+
+def _ongoing_passive(verb: Token) -> bool:
+    """A present progressive passive: "are getting injured", "is being killed"."""
+    aux = {c.lower_ for c in verb.children if c.dep_ in ("aux", "auxpass")}
+    return bool(aux & {"are", "is", "'re", "'s"}) and bool(aux & {"being", "getting"})
 
 
 def _concrete_objects(verb: Token, lexicon: Lexicon) -> bool:
@@ -945,7 +953,9 @@ def modality_of(token: Token, lexicon: Lexicon) -> tuple[Modality, int | None]:
             subjects = verb_subjects(node)
             return "negated", subjects[0].i if subjects else claimant
         hedged = any(c.dep_ == "advmod" and lexicon.cue(c.lower_, "hedge") for c in node.children)
-        if aux == {"would"} and modality == "occurred" and not hedged:
+        if aux == {"would"} and modality == "occurred" and any(c.lower_ == "then" for c in node.children if c.dep_ == "advmod"):
+            modality, reported_future = "hypothetical", False  # "the parliament would then reject": a consequence
+        elif aux == {"would"} and modality == "occurred" and not hedged:
             modality, reported_future = "hypothetical", True  # "the UK would welcome", unless reported
         elif aux & _HEDGE_AUX or hedged or (step > 0 and lexicon.cue(lemma_of(node, lexicon), "hedge")) \
                 or _asked_about(node) or _feared(node) or (step == 0 and _is_question(node)) \

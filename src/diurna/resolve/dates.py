@@ -96,9 +96,10 @@ _SPAN_UNITS = frozenset({"minute", "hour", "day", "night", "week", "month", "yea
 
 
 def _duration(span: Span) -> bool:
-    """A length of time after "for": "for three days", "for more than a year" (not "for Monday")."""
+    """A length of time: "for three days", "for more than a year", "within five years" (not
+    "for Monday")."""
     head = span.root.head
-    return head.dep_ == "prep" and head.lower_ == "for" and span.root.lemma_.lower() in _SPAN_UNITS
+    return head.dep_ == "prep" and head.lower_ in ("for", "within") and span.root.lemma_.lower() in _SPAN_UNITS
 
 
 def _temporal_mark(clause: Token) -> str | None:
