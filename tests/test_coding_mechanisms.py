@@ -665,3 +665,38 @@ def test_paying_compensation_returns_property_and_within_is_no_date(code_sentenc
     assert (event.plover_type, event.source_code) == ("RETREAT", "UGA")
     (event,) = code_sentence("Mr Bush has promised to halve the budget deficit within five years.", date="2005-02-10")
     assert (event.cameo_code, event.date_precision) == ("030", "article")  # "within five years" is no date
+
+
+@pytest.mark.parametrize("text, source_code, target_code", [
+    # a role takes the sector of the group it comes from; a place that owns it gives the country
+    ("The latest delegation from the CBI met SEC officials on Wednesday.", "GBRBUSCBI", "USAGOVSEC"),
+    ("New York's top law officer launched an inquiry into the insurers on Monday.", "USACOP", None),
+    # actors named as from abroad do not take the place of the state they face
+    ("European leaders have openly blamed the US for the sharp rise of the euro.", "GOV", "USA"),
+    # a former official of an international body is no longer the body
+    ("Israel has asked a former International Monetary Fund director to run its central bank.", "ISR", "ELI"),
+    # a titled name is a person even where the tagger took it for a place
+    ("A spokesman for UKIP called on Mr Hockney to quit the London Assembly.", "GBRPTYUKIP", None),
+    # a visit's party is the country of the place visited, however small
+    ("Foreign Secretary Jack Straw will visit Auschwitz for the anniversary.", "GBRGOV", "POL"),
+    # two parties negotiating are the parties; what they negotiate on is the topic
+    ("Israel and Lebanon renewed negotiations today on an Israeli troop pullback.", "ISR", "LBN"),
+])
+def test_actors_from_roles_owners_and_visits(code_sentence, text, source_code, target_code):
+    events = code_sentence(text, date="2005-02-10")
+    assert (source_code, target_code) in {(e.source_code, e.target_code) for e in events}
+    assert all(e.target_code != "IGOIMF" and e.source_code != "USAGOV" for e in events)
+
+
+@pytest.mark.parametrize("text, code", [
+    ("Labour have refused to discuss his exact new position.", None),  # no comment
+    ("The chancellor once again refused to deny the claim.", None),
+    ("Iran refused to discuss the issue with the EU.", "125"),
+    ("Tory peer Lord Tebbit said he agreed with Dr Fox's view.", None),  # an opinion shared
+    ("Labour's poster plans were recently withdrawn from the party's website.", None),
+    ("Another senior economic adviser called the sale \"the swindle of the century\".", None),  # naming, no appeal
+    ("Tory leader Michael Howard went on the offensive over comments Mr Blunkett made.", "111"),  # verbal
+    ("The Lib Dems have pledged to oppose the bill when it is debated next Monday.", "120"),  # opposition, no threat
+])
+def test_word_senses_of_refusals_agreements_and_pledges(code_sentence, text, code):
+    assert [e.cameo_code for e in code_sentence(text, date="2005-02-10")][:1] == ([code] if code else [])

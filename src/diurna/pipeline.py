@@ -57,6 +57,8 @@ _HOME_SECTORS = frozenset({"GOV", "LEG", "JUD", "COP", "PTY", "OPP", "ELI"})
 _HOME_EXCHANGE_ROOTS = frozenset({"01", "02", "03", "05", "06", "07", "08", "09", "10", "11", "12", "13", "14"})
 _FOREIGN_WORDS = frozenset({"foreign", "international", "world", "global", "overseas", "european", "asian", "african",
                             "arab", "western", "other", "allied", "coalition"})
+# Words that put an actor beyond the country where an event happens ("European leaders").
+_ABROAD_WORDS = _FOREIGN_WORDS - {"other", "allied", "coalition"}
 # Sectors that bear arms: in a sport or culture context only these make a clash a real one.
 ARMED_SECTORS = frozenset({"MIL", "COP", "REB", "INS"})
 # The sector of an armed actor no words name: the doer of an agentless act of force, placed in
@@ -79,6 +81,8 @@ _WAR_CODES = frozenset({"183", "1831", "194", "195", "196", "200", "202", "203",
 # Codes whose acts are always aimed at someone: with no target they are a misreading ("came
 # to office" is no visit).
 _TARGET_REQUIRED = ("041", "042", "043", "054", "112", "115")
+# Visits and hosting: their place is their party ("will visit Auschwitz" -> POL).
+_VISIT_CODES = ("042", "043")
 # Prepositions that name whom an act is for or against when it has no object.
 _RECIPIENT_PREPS = frozenset({"to", "for", "against", "with", "from", "toward", "towards", "on", "into"})
 # Event nouns that name armed conflict itself ("violent clashes in Aleppo", "heavy fighting").
@@ -208,6 +212,17 @@ class Coder:
                 return [Actor(text=found[0].text, country=found[0].country)], True
         return [], False
 
+    def _visited_countries(self, mention: EventMention, doc: Doc) -> list[Actor]:
+        """The country of a named place visited, however small ("visit Auschwitz" -> POL)."""
+        found = []
+        for i in mention.targets:
+            head = doc[i]
+            if head.pos_ == "PROPN":
+                place = self.gazetteer.resolve_phrase(doc[head.left_edge.i:head.i + 1].text, [])
+                if place is not None:
+                    found.append(Actor(text=doc[head.left_edge.i:head.i + 1].text, country=place.country))
+        return found
+
     def _off_topic_section(self, article: Article) -> bool:
         """A sport or culture piece by its input's own section: a `section` or `category` field,
         or a word of the URL's path ("https://www.bbc.co.uk/sport/football/123")."""
@@ -271,10 +286,13 @@ class Coder:
         day = article.date
         sources = _flatten(self.resolver.resolve(doc[i], day, owned=False) for i in mention.sources)
         targets = _flatten(self.resolver.resolve(doc[i], day) for i in mention.targets)
+        if mention.sense.code.startswith(_VISIT_CODES) and not any(a.country or a.org for a in targets):
+            targets = self._visited_countries(mention, doc) or targets  # "will visit Auschwitz": a visit to Poland
         if not sources and not mention.agentless:
             return []  # a doer was named but is not an actor ("the firm", "fans")
         located_target = False
-        if not targets and sources:
+        if not targets and sources and not (mention.sense.mutual and len(sources) >= 2):
+            # "Israel and Lebanon renewed negotiations on a troop pullback": the parties are the doers
             targets, located_target = self._fallback_targets(mention, doc, day, sources)
         actors = sources + targets
         if not actors and mention.place is None and not any(m.rank < RANK_DEMONYM for m in places):
@@ -545,11 +563,15 @@ def _domestic_country(event: Event) -> Event:
             update[f"{role}_country"] = update[f"{role}_code"] = getattr(event, f"{other}_country")
             continue
         if getattr(event, f"{role}_sector") not in DOMESTIC_SECTORS or getattr(event, f"{role}_country") \
-                or getattr(event, f"{role}_org"):
-            continue
+                or getattr(event, f"{role}_org") or _foreign(text, _ABROAD_WORDS):
+            continue  # "European leaders blamed the US": not the place's people
         country = event.place_country if event.place_country and event.geo_precision != "article" else None
-        if getattr(event, f"{role}_sector") in _STATE_SECTORS and country == getattr(event, f"{other}_country") \
-                and getattr(event, f"{other}_sector") in _STATE_SECTORS:
+        # a state named bare counts as one facing a doer ("ministers called on the US"), not as the
+        # owner of what it acts on ("Britain mobilized army reservists")
+        other_is_state = getattr(event, f"{other}_sector") in _STATE_SECTORS or (
+            role == "source" and getattr(event, f"{other}_sector") is None and not getattr(event, f"{other}_org")
+            and getattr(event, f"{other}_text") != event.place_text)  # not the place itself ("a curfew in Algiers")
+        if getattr(event, f"{role}_sector") in _STATE_SECTORS and country == getattr(event, f"{other}_country") and other_is_state:
             # "the cabinet discussed it with the United States": the place is the other state's
             country = None
         if country is None and getattr(event, f"{role}_sector") not in _STATE_SECTORS \
@@ -602,6 +624,11 @@ def _in_past_narrative(trigger: Token, published: dt.date) -> bool:
     return False
 
 
+def _foreign(text: str, words: frozenset[str] = _FOREIGN_WORDS) -> bool:
+    """Words that put an actor abroad or above states: "European leaders", "foreign ministers"."""
+    return any(word in words for word in text.lower().replace("-", " ").split())
+
+
 def _home_country(events: list[Event]) -> str | None:
     """The country an article is about: at least two thirds of the country codes of its events'
     actors and places (three at least), as in a BBC politics story about Westminster."""
@@ -626,8 +653,7 @@ def _at_home(events: list[Event]) -> list[Event]:
         update = {}
         for role in ("source", "target"):
             text = getattr(event, f"{role}_text") or ""
-            if getattr(event, f"{role}_country") or getattr(event, f"{role}_org") or not text \
-                    or any(word in _FOREIGN_WORDS for word in text.lower().replace("-", " ").split()):
+            if getattr(event, f"{role}_country") or getattr(event, f"{role}_org") or not text or _foreign(text):
                 continue
             sector = getattr(event, f"{role}_sector")
             named = sector is None and text[:1].isupper() and event.cameo_root in _HOME_EXCHANGE_ROOTS

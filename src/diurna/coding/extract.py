@@ -90,6 +90,9 @@ _FORCE_ROOTS = frozenset({"17", "18", "19", "20"})
 _ENDING_VERBS = {"end", "lift", "scrap", "abolish", "remove", "ease", "relax", "suspend", "drop", "overturn", "repeal"}
 # Spans of time a state lasts, not an act: "for more than a year", "for decades".
 _LONG_SPANS = {"year", "decade", "century", "generation"}
+# Meetings whose "on" names their topic, not a party ("negotiations on an Israeli troop pullback").
+_TOPIC_NOUNS = {"talk", "negotiation", "discussion", "debate", "dialogue", "consultation", "meeting", "summit",
+                "conference"}
 # Nouns that count the dead: their modifiers name whose dead they are.
 _DEATH_NOUNS = {"death", "casualty", "fatality", "toll"}
 # Verbs that forecast what others will do: "is expected to be opposed", "analysts expect the bank to".
@@ -252,6 +255,9 @@ def _conditions_hold(token: Token, sense: TriggerSense, lexicon: Lexicon) -> boo
         if not any(c.dep_ in ("prep", "agent") and c.lower_ in sense.preps for h in holders for c in h.children):
             return False  # "opened fire on": the preposition may hang on the light verb
     if sense.counted and not any(c.dep_ == "nummod" or c.like_num for c in token.children):
+        return False
+    if sense.prep_objects and not any(o.lemma_.lower() in sense.prep_objects for p in token.children
+                                      if p.dep_ in ("prep", "agent") for o in p.children if o.dep_ == "pobj"):
         return False
     if sense.doer_event and not any(_is_violent_noun(d, lexicon) for d in _doers(token)):
         return False
@@ -484,6 +490,9 @@ def _outer_act(verb: Token, lexicon: Lexicon) -> tuple[EventMention | None, set[
     suppressed = {t.i for t in core if match_sense(t, lexicon) is not None}
     if outer.family == "appeal" and any(_asked_about(c) for c in complements if c.dep_ == "ccomp"):
         return None, suppressed | {verb.i}  # "asked how Britain would punish Iran": a question, no appeal
+    if outer.family == "appeal" and any(c.dep_ in ("oprd", "xcomp") and c.pos_ in ("NOUN", "PROPN", "ADJ")
+                                        for c in verb.children):
+        return None, suppressed | {verb.i}  # "called the sale 'the swindle of the century'": naming, no appeal
     inner = next(filter(None, (_inner_act(c, lexicon) for c in complements)), None)
     own = match_sense(verb, lexicon) if verb.pos_ == "VERB" else None
     has_clause = any(c.dep_ in ("xcomp", "ccomp") for c in complements)
@@ -497,6 +506,8 @@ def _outer_act(verb: Token, lexicon: Lexicon) -> tuple[EventMention | None, set[
     if inner is None and verb.pos_ == "ADJ":
         return None, suppressed | {verb.i}  # "was prepared to tackle the deficit": a stance, no act named
     inner_token, inner_sense = inner if inner else (None, None)
+    if outer.family == "refusal" and inner_token is not None and _says_nothing(inner_token, lexicon):
+        return None, suppressed | {verb.i}  # "refused to discuss his new position", "refused to deny the claim": no comment
     code = lexicon.outer_code(outer, inner_sense.code if inner_sense else None)
     if inner is None and own is not None:
         code = own.code
@@ -511,6 +522,13 @@ def _outer_act(verb: Token, lexicon: Lexicon) -> tuple[EventMention | None, set[
     targets = _outer_targets(verb, outer, inner_token, inner_sense, lexicon)
     modality, claimant = modality_of(verb, lexicon)
     return EventMention(verb.i, sense, _indices(sources), _indices(targets), modality, claimant, _place(verb)), suppressed
+
+
+def _says_nothing(inner: Token, lexicon: Lexicon) -> bool:
+    """Refused speech is no comment: denying, confirming, or discussing a topic with nobody named."""
+    lemma = lemma_of(inner, lexicon)
+    return inner.pos_ == "VERB" and (lexicon.cue(lemma, "deny") or lexicon.cue(lemma, "speech") or (
+        lexicon.cue(lemma, "topic") and not _prep_objects(inner, {"with"})))
 
 
 def _inner_act(complement: Token, lexicon: Lexicon) -> tuple[Token, TriggerSense] | None:
@@ -853,7 +871,8 @@ def _noun_participants(
     sources: list[Token] = [] if dead else modifiers
     sources += _prep_objects(noun, {"by"})
     between = [t for g in _prep_objects(noun, {"between", "among"}) for t in _with_conjuncts(g)]
-    targets = [t for n in nodes for g in _prep_objects(n, _TARGET_PREPS - {"to", "into", "at"}) for t in _with_conjuncts(g)]
+    preps = _TARGET_PREPS - {"to", "into", "at"} - ({"on", "upon"} if _lemma(noun) in _TOPIC_NOUNS else set())
+    targets = [t for n in nodes for g in _prep_objects(n, preps) for t in _with_conjuncts(g)]
     if dead:
         targets = targets or modifiers
     if not targets and sense.code[:2] in _FORCE_ROOTS:  # "the killing of a sect official", "the arrest of 12"
@@ -866,7 +885,8 @@ def _noun_participants(
         light_verb = _light_verb_governor(head, lexicon)
         if light_verb is not None:
             sources = verb_subjects(light_verb)
-            targets = targets or [t for g in _prep_objects(light_verb, {"with", "against", "on"}) for t in _with_conjuncts(g)]
+            targets = targets or [t for g in _prep_objects(light_verb, {"with", "against", "on"} & (preps | {"with"}))
+                                  for t in _with_conjuncts(g)]
         elif head.dep_ in _OBJECT_DEPS and lexicon.cue(lemma_of(head.head, lexicon), "own"):
             light_verb = head.head  # "a new alliance claimed the border attack": the claimer did it
             sources = verb_subjects(head.head)

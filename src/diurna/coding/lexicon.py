@@ -50,6 +50,7 @@ class TriggerSense:
     doer_event: bool = False  # the verb's doer is a violent event noun: "attacks hit", "blast kills"
     person_object: bool = False  # the object is a person or group: "beat protesters", not "beat Italy 2-0"
     civil_code: str | None = None  # the code when every actor is civilian-institutional ("leaders clashed")
+    prep_objects: frozenset[str] = frozenset()  # pobj= condition: "agreed with Dr Fox's view", "withdrawn from the website"
 
     @property
     def object_is_instrument(self) -> bool:
@@ -184,6 +185,8 @@ def _parse_when(sense_fields: dict[str, str]) -> dict:
                 conditions["particle"] = value.strip().lower()
             elif key == "prep":
                 conditions["preps"] = _set(value)
+            elif key == "pobj":
+                conditions["prep_objects"] = _set(value)
             elif key == "civil":
                 conditions["civil_code"] = value.strip()
             else:

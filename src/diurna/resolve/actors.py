@@ -31,6 +31,8 @@ _HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "sir", "lord", "lady", "dame", "
 # Words that make an office holder a former one, and the sectors of offices.
 _FORMER_WORDS = {"former", "ex", "ex-", "one-time", "erstwhile"}
 _OFFICE_SECTORS = {"GOV", "MIL", "LEG", "JUD", "COP"}
+# Posts in international bodies that the agent lexicon need not know as sectors.
+_OFFICIAL_WORDS = {"director", "secretary-general", "commissioner", "envoy", "official", "chief", "head", "president"}
 # Industries that make a "group" or a "giant" a firm: "building products group", "the oil giant".
 _INDUSTRIES = {"product", "products", "steel", "oil", "media", "drink", "drinks", "food", "building", "banking",
                "insurance", "mining", "energy", "chemical", "chemicals", "pharmaceutical", "drug", "retail",
@@ -42,6 +44,8 @@ _CORPORATE_WORDS = {"operating", "financial", "executive", "technology", "market
 # Roles any group has; their sector is the group's when a modifier names one ("rebel leaders").
 _ROLE_NOUNS = {"leader", "spokesman", "spokeswoman", "spokesperson", "official", "chief", "head", "delegation",
                "representative", "envoy", "commander", "politician", "commissioner", "lawmaker", "mp", "member"}
+# Sectors a role takes from the group it belongs to.
+_GROUP_SECTORS = frozenset({"REB", "INS", "OPP", "PTY", "MIL", "COP", "JUD", "LEG", "NGO", "MED", "BUS"})
 # Roles that head a body: "Euronext chief", "LSE boss" (of a body the lexicons may not know).
 _HEAD_NOUNS = {"chief", "boss", "head"}
 # Heads that count people without naming them: "4 killed", "scores of Afghans", "dozens".
@@ -71,9 +75,13 @@ class ActorResolver:
         """Actors named by the phrase headed by `head`; a former office holder ("former US
         president Bill Clinton", "ex-minister Clare Short") is no longer the state: ELI."""
         actors = self._resolve(head, day, _depth, owned)
-        if any(a.sector in _OFFICE_SECTORS for a in actors) and any(
-                t.lower_ in _FORMER_WORDS or t.lower_.startswith("ex-") for t in self._phrase_tokens(head)):
-            actors = [a.model_copy(update={"sector": "ELI"}) if a.sector in _OFFICE_SECTORS else a for a in actors]
+        tokens = self._phrase_tokens(head) if actors else []
+        if any(t.lower_ in _FORMER_WORDS or t.lower_.startswith("ex-") for t in tokens):
+            # a former official of an international body is no longer the body ("a former IMF director")
+            official = any(t.lemma_.lower() in self.lexicon.agents or t.lower_ in _OFFICIAL_WORDS for t in tokens)
+            actors = [a.model_copy(update={"sector": "ELI"}) if a.sector in _OFFICE_SECTORS
+                      else a.model_copy(update={"sector": "ELI", "org": None}) if official and a.org and a.country is None
+                      else a for a in actors]
         return actors
 
     def _resolve(self, head: Token, day: dt.date, _depth: int = 0, owned: bool = True) -> list[Actor]:
@@ -127,8 +135,8 @@ class ActorResolver:
                 return _unique(
                     Actor(text=text, country=m.entry.iso3, sector=agent_sector) for m in countries
                 )
-            located = self._located_in(head, day)
-            if located is not None:  # "opposition groups in Zimbabwe", "demonstrators in Baghdad"
+            located = self._located_in(head, day) or self._possessor_place(head)
+            if located is not None:  # "opposition groups in Zimbabwe", "demonstrators in Baghdad", "New York's top law officer"
                 return [Actor(text=text, country=located, sector=agent_sector)]
             possessor = next((t for t in tokens if t.dep_ == "poss" and is_pronoun(t)), None)
             if possessor is not None:
@@ -160,10 +168,11 @@ class ActorResolver:
             counted = [a for g in head.children if g.dep_ == "prep" and g.lower_ == "of"
                        for o in g.children if o.dep_ == "pobj" for a in self.resolve(o, day, _depth + 1)]
             return counted or [Actor(text=text, sector="CVL")]
-        if head.pos_ == "PROPN" and head.ent_type_ in ("GPE", "LOC") and self.gazetteer is not None:
+        titled = any(t.lower_.rstrip(".") in _HONORIFICS for t in tokens if t.i < head.i)  # "Mr Hockney" is a person
+        if head.pos_ == "PROPN" and head.ent_type_ in ("GPE", "LOC") and self.gazetteer is not None and not titled:
             country = self._place_country(text)
             return [Actor(text=text, country=country)] if country else []
-        if head.pos_ == "PROPN" and head.ent_type_ not in ("GPE", "LOC", "FAC", "DATE"):
+        if head.pos_ == "PROPN" and (head.ent_type_ not in ("GPE", "LOC", "FAC", "DATE") or titled):
             # a name the lexicon does not know: "Afghan Taleban", "President Dos Sontas"
             title = self._title_sector(tokens)
             countries = [m for m in matches if isinstance(m.entry, CountryEntry)]
@@ -172,7 +181,7 @@ class ActorResolver:
                 return _unique(_actor(text, m.entry, fallback_sector=title) for m in orgs)
             if countries:
                 return _unique(Actor(text=text, country=m.entry.iso3, sector=title) for m in countries)
-            if title is not None or head.ent_type_ in ("PERSON", "ORG", "NORP"):
+            if title is not None or titled or head.ent_type_ in ("PERSON", "ORG", "NORP"):
                 return [Actor(text=text, sector=title)]
             return []
         if head.pos_ == "NOUN":
@@ -194,6 +203,13 @@ class ActorResolver:
                         found = self._name_matches(list(phrase), day)
                         country = next((m.entry.iso3 for m in found if isinstance(m.entry, CountryEntry)), None)
                         return country or self._place_country(phrase.text)
+        return None
+
+    def _possessor_place(self, head: Token) -> str | None:
+        """The country of a place that owns the phrase: "New York's top law officer" -> USA."""
+        for owner in head.children:
+            if owner.dep_ == "poss" and is_place_name(owner):
+                return self._place_country(owner.doc[owner.left_edge.i:owner.i + 1].text)
         return None
 
     def _place_country(self, text: str) -> str | None:
@@ -246,8 +262,8 @@ class ActorResolver:
                 if child.dep_ in _PHRASE_DEPS or (child.dep_ in ("conj", "cc") and token.dep_ in ("amod", "compound")):
                     walk(child)
                 elif child.dep_ == "prep" and self._agent_sector(token) is not None and (
-                        child.lower_ == "of" or (child.lower_ == "for" and token.lemma_.lower() in _ROLE_NOUNS)):
-                    walk(child)  # "forces of the Syrian government", "a spokesman for UKIP"
+                        child.lower_ == "of" or (child.lower_ in ("for", "from") and token.lemma_.lower() in _ROLE_NOUNS)):
+                    walk(child)  # "forces of the Syrian government", "a spokesman for UKIP", "a delegation from the CBI"
                 elif child.dep_ == "pobj" and token.dep_ == "prep":
                     walk(child)
 
@@ -313,10 +329,16 @@ class ActorResolver:
         if sector is not None and any(c.lower_ in _CORPORATE_WORDS for c in token.children):
             return "BUS"  # "chief operating officer", "finance director" of a firm
         if sector == "GOV" and lemma in _ROLE_NOUNS:
-            # "rebel leaders", "opposition spokesman": the group's sector, not the state's
+            # "rebel leaders", "opposition spokesman": the group's sector, not the state's; so is
+            # that of the group a role speaks for ("delegations of business leaders")
             for child in token.children:
                 group = self.lexicon.agents.get(child.lemma_.lower()) if child.dep_ in ("compound", "amod") else None
-                if group in ("REB", "INS", "OPP", "PTY", "MIL", "COP", "JUD", "LEG", "NGO", "MED", "BUS"):
+                if group in _GROUP_SECTORS:
+                    return group
+            for member in (o for p in token.children if p.dep_ == "prep" and p.lower_ in ("of", "from")
+                           for o in p.children if o.dep_ == "pobj"):
+                group = self._agent_sector(member)
+                if group in _GROUP_SECTORS:
                     return group
             if self._heads_unknown_body(token):
                 return None
