@@ -371,15 +371,29 @@ class Coder:
         def resolve(mention: PlaceMention) -> Place | None:
             if mention.country is not None:
                 return self.gazetteer.country(mention.country, mention.part)
+            if mention.part is not None:
+                return None  # a bare part: see resolve_part
             if mention.text not in resolved:
                 resolved[mention.text] = self.gazetteer.resolve_phrase(mention.text, countries)
             return resolved[mention.text]
 
+        def resolve_part(mention: PlaceMention, found: list[PlaceMention], actors: set[str]) -> Place | None:
+            """"in the north", "in the capital": of the actors' one country, else of the one
+            country of the sentence's other places."""
+            home = actors or {p.country for m in found if m.part is None or m.country
+                              if m.rank < RANK_DEMONYM or m.country if (p := resolve(m)) is not None}
+            if len(home) != 1:
+                return None
+            country = home.pop()
+            return self.gazetteer.capital(country) if mention.part == "capital" else self.gazetteer.country(country, mention.part)
+
         chosen: dict[str, tuple[PlaceMention, Place]] = {}
         for event in events:
             actors = {c for c in (event.source_country, event.target_country) if c}
-            pick = _finest([(m, p) for m in places.get(event.event_id, []) if m.rank < RANK_DEMONYM
-                            and (p := resolve(m)) is not None and (m.rank < RANK_ENTITY or not actors or p.country in actors)])
+            found = places.get(event.event_id, [])
+            pick = _finest([(m, p) for m in found if m.rank < RANK_DEMONYM
+                            and (p := resolve_part(m, found, actors) if m.part and not m.country else resolve(m)) is not None
+                            and (m.rank < RANK_ENTITY or not actors or p.country in actors)])
             if pick is not None:
                 chosen[event.event_id] = pick
         tally = Counter(p for _, p in chosen.values() if p.kind != "country")
