@@ -103,3 +103,13 @@ def test_actors_of_one_country_give_its_point(code_sentence, coder):
     afghanistan = coder.gazetteer.country("AFG")
     assert events and _places(events) == {("Afghanistan", "AFG", "country")}
     assert all((e.latitude, e.longitude) == (afghanistan.latitude, afghanistan.longitude) for e in events)
+
+
+def test_an_actorless_clash_placed_through_an_area_noun_is_reported(code_sentence):
+    # "in the vicinity of X", "in the countryside of X": a placed clash is reported, with no doer named
+    events = code_sentence("Clashes in the vicinity of Palmyra and on the outskirts of Damascus")
+    assert events and {(e.plover_type, e.place_country) for e in events} == {("ASSAULT", "SYR")}
+    events = code_sentence("Heavy clashes in the southern countryside of Aleppo on Sunday")
+    assert events and {(e.place_name, e.geo_precision) for e in events} == {("Ḩalab (south)", "admin1")}
+    # an area noun with no place is no place: nothing to report for a clash with no actor
+    assert code_sentence("Clashes in the vicinity of the stadium after the match") == []
