@@ -33,3 +33,9 @@ def test_killed_wounded_in_a_headline_share_the_count(code_sentence):
     assert events and all((e.fatalities_low, e.fatalities_high, e.injured_low, e.injured_high) == (None, 99, None, 99)
                           for e in events if e.fatalities_high is not None)
     assert any(e.fatalities_high == 99 for e in events)
+
+
+def test_a_plural_modifier_is_no_second_incident(code_sentence):
+    # "strikes" is the verb the tagger took for a plural noun: one roadside bomb, its toll exact
+    events = code_sentence("8 Afghan civilians killed as roadside bomb strikes vehicle")
+    assert _deaths(events) == {(8, 8)}

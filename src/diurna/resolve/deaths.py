@@ -132,7 +132,8 @@ def may_be_a_total(sentence: Span, agentless: bool) -> bool:
     Placed no finer than a country, such a toll is a total over a day's or a country's incidents
     and bounds each event from above only (see pipeline._locate)."""
     nouns = [t for t in sentence if t.pos_ in ("NOUN", "PROPN") and t.lemma_.lower() in _INCIDENT_NOUNS | _MANY_INCIDENTS]
-    if any(t.lemma_.lower() in _MANY_INCIDENTS or t.tag_ in ("NNS", "NNPS") for t in nouns):
+    if any(t.lemma_.lower() in _MANY_INCIDENTS or (t.tag_ in ("NNS", "NNPS") and t.dep_ != "compound") for t in nouns):
+        # (a plural modifier is a mis-tagged verb: "as roadside bomb strikes vehicle")
         return True
     return agentless and not nouns
 
