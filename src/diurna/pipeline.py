@@ -389,8 +389,8 @@ class Coder:
         def resolve_part(mention: PlaceMention, found: list[PlaceMention], actors: set[str]) -> Place | None:
             """"in the north", "in the capital": of the actors' one country, else of the one
             country of the sentence's other places."""
-            home = actors or {p.country for m in found if m.part is None or m.country
-                              if m.rank < RANK_DEMONYM or m.country if (p := resolve(m)) is not None}
+            others = [m for m in found if (m.part is None or m.country) and (m.rank < RANK_DEMONYM or m.country)]
+            home = actors or {p.country for m in others if (p := resolve(m)) is not None}
             if len(home) != 1:
                 return None
             country = home.pop()
