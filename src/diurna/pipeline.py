@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Span, Token
 
 from diurna.resolve.actors import ActorResolver
 from diurna.ingest.clean import CleanArticle, Paragraph, clean
-from diurna.resolve.deaths import DEATH_VERBS, Toll, toll_for, tolls
+from diurna.resolve.deaths import DEATH_VERBS, Toll, may_be_a_total, toll_for, tolls
 from diurna.resolve.dates import DateMentions, DateResolver, EventDate
 from diurna.coding.extract import EventMention, extract, is_vetoed, object_tokens
 from diurna.coding.lexicon import Lexicon, load_lexicon
@@ -143,6 +143,7 @@ class Coder:
             article_id = article_id_for(article)
             events: list[Event] = []
             places: dict[str, list[PlaceMention]] = {}
+            totals: set[str] = set()  # events whose toll may be a total over several incidents
             n_sentences = sum(1 for doc, _ in parsed for _ in doc.sents)
             off_topic = self._off_topic_section(article) or self._off_topic_article([doc for doc, _ in parsed])
             for number, (doc, paragraph) in enumerate(parsed):
@@ -151,11 +152,16 @@ class Coder:
                     if n_sentences > 3 and _is_generic_present(doc[mention.trigger], lead=number == 0):
                         continue
                     found = finder.mentions(mention.trigger, mention.sources + mention.targets, mention.place)
-                    for event in self._events(mention, doc, paragraph, article, article_id, clean_article, dates, found,
-                                              sentence_tolls, off_topic):
+                    coded = self._events(mention, doc, paragraph, article, article_id, clean_article, dates, found,
+                                         sentence_tolls, off_topic)
+                    if any(e.fatalities_low is not None for e in coded) and may_be_a_total(
+                            doc[mention.trigger].sent, mention.agentless and not mention.sources):
+                        totals.update(e.event_id for e in coded)
+                    for event in coded:
                         events.append(event)
                         places.setdefault(event.event_id, found)
-            events = [_domestic_country(e) for e in self._locate(_dedupe(events), places, clean_article.dateline_place)]
+            events = [_domestic_country(e) for e in self._locate(_dedupe(events), places, clean_article.dateline_place,
+                                                                 totals)]
             events = _at_home(events)
             yield CodedArticle(article, article_id, content_hash(article.content), clean_article, events, n_sentences)
 
@@ -396,14 +402,17 @@ class Coder:
                 return resolved
         return None
 
-    def _locate(self, events: list[Event], places: dict[str, list[PlaceMention]], dateline: str | None) -> list[Event]:
+    def _locate(self, events: list[Event], places: dict[str, list[PlaceMention]], dateline: str | None,
+                totals: set[str] = frozenset()) -> list[Event]:
         """Each event's place: the best-ranked phrase of its sentence that resolves (a finer place
         inside it wins over a bare country or province), in the light of the article's countries.
         A place the sentence only mentions (not after a place preposition, not on the event noun)
         counts only when its country is one of the event's actor countries. Events whose sentence
         names none get, under the same condition, the article's focus place (precision `article`),
         else the country of a demonym in the sentence ("Somali unrest"), else the dateline's place,
-        else the actors' one country (precision `country`), else no place."""
+        else the actors' one country (precision `country`), else no place. A toll that may be a
+        total over several incidents (`totals`) and that no place finer than a country narrows
+        bounds the event's deaths from above only (a total known only from below stays as said)."""
         countries = [c for e in events for c in (e.source_country, e.target_country) if c]
         countries += [m.country for found in places.values() for m in found if m.country]
         # the countries the text's places are in count as context too ("Madaya ... Eastern Ghouta")
@@ -415,15 +424,29 @@ class Coder:
         def resolve(mention: PlaceMention) -> Place | None:
             if mention.country is not None:
                 return self.gazetteer.country(mention.country, mention.part)
+            if mention.part is not None:
+                return None  # a bare part: see resolve_part
             if mention.text not in resolved:
                 resolved[mention.text] = self.gazetteer.resolve_phrase(mention.text, countries)
             return resolved[mention.text]
 
+        def resolve_part(mention: PlaceMention, found: list[PlaceMention], actors: set[str]) -> Place | None:
+            """"in the north", "in the capital": of the actors' one country, else of the one
+            country of the sentence's other places."""
+            others = [m for m in found if (m.part is None or m.country) and (m.rank < RANK_DEMONYM or m.country)]
+            home = actors or {p.country for m in others if (p := resolve(m)) is not None}
+            if len(home) != 1:
+                return None
+            country = home.pop()
+            return self.gazetteer.capital(country) if mention.part == "capital" else self.gazetteer.country(country, mention.part)
+
         chosen: dict[str, tuple[PlaceMention, Place]] = {}
         for event in events:
             actors = {c for c in (event.source_country, event.target_country) if c}
-            pick = _finest([(m, p) for m in places.get(event.event_id, []) if m.rank < RANK_DEMONYM
-                            and (p := resolve(m)) is not None and (m.rank < RANK_ENTITY or not actors or p.country in actors)])
+            found = places.get(event.event_id, [])
+            pick = _finest([(m, p) for m in found if m.rank < RANK_DEMONYM
+                            and (p := resolve_part(m, found, actors) if m.part and not m.country else resolve(m)) is not None
+                            and (m.rank < RANK_ENTITY or not actors or p.country in actors)])
             if pick is not None:
                 chosen[event.event_id] = pick
         tally = Counter(p for _, p in chosen.values() if p.kind != "country")
@@ -448,6 +471,9 @@ class Coder:
                 place, precision = datelined, "article"
             elif len(actors) == 1:
                 place, precision = self.gazetteer.country(actors.pop()), "country"
+            if event.event_id in totals and precision in (None, "country") and event.fatalities_high is not None:
+                # "179 died yesterday": at most 179 in this event ("at least 8" over many attacks stays as said)
+                event = event.model_copy(update=dict(fatalities_low=None))
             if place is None:
                 located.append(event)
                 continue

@@ -33,6 +33,9 @@ _OBJECT_DEPS = {"dobj", "obj"}
 # Prepositions that introduce the party acted upon ("clashed with", "attacks on", "fired at").
 _TARGET_PREPS = {"with", "against", "on", "upon", "at", "to", "toward", "towards", "into"}
 _PLACE_PREPS = {"in", "at", "near", "inside", "outside", "around", "along", "into", "across"}
+# Nouns of an area whose "of" names the place ("in the vicinity of Palmyra").
+_AREA_NOUNS = {"vicinity", "outskirts", "countryside", "area", "areas", "environs", "suburbs", "north", "south", "east",
+               "west", "centre", "center", "heart"}
 # Prepositions through which a light verb governs its event noun ("came to an agreement",
 # "put on alert", "put under investigation", "engaged in talks").
 _LIGHT_PREPS = {"to", "in", "into", "on", "under"}
@@ -1077,6 +1080,8 @@ def _place(token: Token | None) -> tuple[int, int] | None:
     if token.dep_ == "relcl" and any(c.lower_ == "where" for c in token.children):
         return token.head.i, token.head.i + 1  # "Idlib, where Turkish forces have clashed"
     for obj in _prep_objects(token, _PLACE_PREPS):
+        if obj.lower_ in _AREA_NOUNS:  # "clashes in the vicinity of Palmyra", "in the countryside of Aleppo"
+            obj = next((o for p in obj.children if p.lower_ == "of" for o in p.children if o.dep_ == "pobj"), obj)
         name_parts = [c for c in obj.children if c.dep_ in ("compound", "poss", "amod", "nmod") and c.i < obj.i]
         if obj.ent_type_ in ("GPE", "LOC", "FAC") or obj.pos_ == "PROPN" or any(
             c.ent_type_ in ("GPE", "LOC", "FAC") or c.pos_ == "PROPN" for c in name_parts

@@ -60,6 +60,14 @@ _INCIDENTS = frozenset({"incident", "attack", "clash", "area", "province", "dist
 _EXPANSES = frozenset({"nation", "country", "region", "province", "state", "north", "south", "east", "west"})
 
 
+# Nouns of one incident ("a roadside bomb", "in combat"); plural, or the nouns of many
+# ("violence", "unrest"), they name several.
+_INCIDENT_NOUNS = _EVENT_NOUNS | frozenset({"bomb", "shooting", "combat", "battle", "encounter", "firefight", "assault",
+                                           "massacre", "bombardment", "explosive", "mine", "landmine", "rocket",
+                                           "missile", "gunfire", "fire", "skirmish", "execution"})
+_MANY_INCIDENTS = frozenset({"violence", "unrest", "bloodshed", "hostilities", "insurgency"})
+
+
 @dataclass(frozen=True)
 class Count:
     low: int | None  # None: open below
@@ -115,6 +123,19 @@ def _aggregate(sentence: Span) -> bool:
                 c.dep_ == "pobj" and (c.lemma_.lower() in _EXPANSES or c.ent_type_ == "GPE") for c in token.children):
             return True
     return False
+
+
+def may_be_a_total(sentence: Span, agentless: bool) -> bool:
+    """A toll that belongs to one incident only if its place says so: the sentence names several
+    incidents ("in clashes, airstrikes", "raids kill 56", "Iraq violence kills 22"), or, with no
+    doer, none at all ("179 died yesterday", "More than 140 Syrians were killed yesterday").
+    Placed no finer than a country, such a toll is a total over a day's or a country's incidents
+    and bounds each event from above only (see pipeline._locate)."""
+    nouns = [t for t in sentence if t.pos_ in ("NOUN", "PROPN") and t.lemma_.lower() in _INCIDENT_NOUNS | _MANY_INCIDENTS]
+    if any(t.lemma_.lower() in _MANY_INCIDENTS or (t.tag_ in ("NNS", "NNPS") and t.dep_ != "compound") for t in nouns):
+        # (a plural modifier is a mis-tagged verb: "as roadside bomb strikes vehicle")
+        return True
+    return agentless and not nouns
 
 
 def toll_for(trigger: Token, found: list[Toll]) -> tuple[Count | None, Count | None]:
@@ -294,6 +315,9 @@ def _count(noun: Token, singular: bool = True) -> Count | None:
     own = _number_count(noun)
     if own is not None:
         return own
+    if noun.dep_ == "pobj" and noun.head.lower_ == "of" and noun.head.head.lower_ in _VAGUE and noun.head.head.tag_ in ("NNS", "NN"):
+        low, high = _VAGUE[noun.head.head.lower_]  # "dozens of Serbs killed": the count is the quantity's
+        return Count(low, high, _phrase(noun.head.head))
     for child in noun.children:
         if child.dep_ in ("amod", "det", "compound", "nummod") and child.lower_ in _VAGUE and child.i < noun.i:
             low, high = _VAGUE[child.lower_]
@@ -393,15 +417,31 @@ def _including(victims: list[Token]) -> Count | None:
     return None
 
 
+def _listed_after(word: Token) -> list[Token]:
+    """"killed, wounded", "killed and wounded" in a headline the parser did not join: the word
+    listed right after it."""
+    doc = word.doc
+    if word.i + 2 < len(doc) and doc[word.i + 1].lower_ in (",", "and", "or"):
+        return [doc[word.i + 2]]
+    return []
+
+
+def _listed_before(word: Token) -> list[Token]:
+    doc = word.doc
+    if word.i - 2 >= word.sent.start and doc[word.i - 1].lower_ in (",", "and", "or"):
+        return [doc[word.i - 2]]
+    return []
+
+
 def _with_injuries(word: Token) -> bool:
-    """"killed and wounded", "killed or injured": one number for both."""
-    linked = [c for c in word.children if c.dep_ == "conj"] + ([word.head] if word.dep_ == "conj" else [])
+    """"killed and wounded", "killed or injured", "killed, wounded": one number for both."""
+    linked = [c for c in word.children if c.dep_ == "conj"] + ([word.head] if word.dep_ == "conj" else []) + _listed_after(word)
     return any(t.lemma_.lower() in INJURY_VERBS or t.lower_ in ("wounded", "injured") for t in linked) and not any(
         _victims_of_own(t) for t in linked)
 
 
 def _with_deaths(word: Token) -> bool:
-    linked = [c for c in word.children if c.dep_ == "conj"] + ([word.head] if word.dep_ == "conj" else [])
+    linked = [c for c in word.children if c.dep_ == "conj"] + ([word.head] if word.dep_ == "conj" else []) + _listed_before(word)
     return any(t.lemma_.lower() in DEATH_VERBS or t.lower_ == "killed" for t in linked) and not _victims_of_own(word)
 
 

@@ -31,8 +31,8 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Iterable
 
-INDEX_VERSION = 10  # 4: admin1 on towns, centroids, subdivision short names; 5: seats, English names, regions; 6: parts of countries; 7: the country lexicon's names; 10: second-level subdivisions
-_LEXICONS = ("subdivisions.tsv", "regions.tsv", "countries.tsv")  # part of the index: the cache name carries their hash
+INDEX_VERSION = 11  # 4: admin1 on towns, centroids, subdivision short names; 5: seats, English names, regions; 6: parts of countries; 7: the country lexicon's names; 10: second-level subdivisions; 11: parts of subdivisions, capitals, names without "del"/"de"
+_LEXICONS = ("subdivisions.tsv", "regions.tsv", "countries.tsv", "parts.tsv")  # part of the index: the cache name carries their hash
 MIN_POPULATION = 1000
 _ARTICLES = {"al", "el", "an", "ar", "as", "ash", "at", "ad", "az", "ud", "ul", "the"}
 _APOSTROPHES = dict.fromkeys(map(ord, "'’‘`ʿʾ´ʻʼ"), None)
@@ -57,6 +57,10 @@ _SUPRANATIONAL = {"africa", "asia", "europe", "america", "americas", "middle eas
 _GENERIC = _DIRECTIONS | {"centre", "center", "littoral", "lakes", "unity", "bay", "coast", "plateau", "delta", "capital",
                           "islands", "river", "mountains", "highlands", "lowlands", "north west", "south west",
                           "north east", "south east", "far north", "far west", "central"}
+# Lower-case words inside a name ("Agusan del Norte", "Bani Walid", "Dar es Salaam") and the Arabic
+# article glued to the next word ("al-Nu'man", "el-Arish").
+_PARTICLES = {"del", "de", "la", "las", "los", "do", "da", "das", "dos", "di", "du", "des", "es", "el", "al", "y", "e"}
+_ARTICLE_PREFIX = re.compile(r"(?:al|el|an|ar|as|ash|at|ad|az|ud|ul)-[A-Z]", re.I)
 _COUNTRY_BONUS = 3.0
 # Below this population a town is only taken when the text gives a country to check it against.
 _LONE_TOWN = 10_000
@@ -116,14 +120,32 @@ class _Columns:
 
 class Gazetteer:
     def __init__(self, places: _Columns, exact: dict[str, tuple[int, ...]], skeleton: dict[str, tuple[int, ...]],
-                 continents: dict[str, str], parts: dict[tuple[str, str], tuple[float, float]] | None = None):
+                 continents: dict[str, str], parts: dict[tuple[str, ...], tuple[float, float]] | None = None,
+                 capitals: dict[str, int] | None = None):
         self.places = places
         self.exact = exact
         self.skeleton = skeleton
         self.continents = continents  # ISO-3 -> continent code (AF, AS, EU, NA, OC, SA, AN)
-        self.parts = parts or {}  # (ISO-3, "north" ...) -> the point of that part of the country
+        # (ISO-3, "north" ...) -> the point of that part of the country; (ISO-3, subdivision name,
+        # "north" ...) -> the point of that part of the subdivision
+        self.parts = parts or {}
+        self.capitals = capitals or {}  # ISO-3 -> the index of its capital
         kinds, country_codes = places.columns[6], places.columns[4]
         self._country_index = {country_codes[i]: i for i, kind in enumerate(kinds) if kind == "country"}
+
+    def capital(self, iso3: str) -> Place | None:
+        """"killed in the capital" of a story about one country."""
+        index = self.capitals.get(iso3)
+        return self.places[index] if index is not None else None
+
+    def subdivision_part(self, admin1: Place, part: str) -> Place:
+        """"eastern Homs countryside", "the northern countryside of Hama": the point of that part
+        of the subdivision (its towns there, population-weighted), still of kind admin1."""
+        point = self.parts.get((admin1.country, admin1.admin1 or admin1.name, part))
+        if point is None:
+            return admin1
+        return Place(f"{admin1.name} ({part})", admin1.geonames_id, point[0], point[1], admin1.country, admin1.admin1,
+                     "admin1", admin1.population)
 
     def country(self, iso3: str, part: str | None = None) -> Place | None:
         """The country as a place, with its centroid; with `part` ("north", "southeast",
@@ -146,8 +168,8 @@ class Gazetteer:
         if path.exists():
             try:
                 with path.open("rb") as handle:
-                    columns, exact, skeleton, continents, parts = pickle.load(handle)
-                return cls(_Columns(columns), exact, skeleton, continents, parts)
+                    columns, exact, skeleton, continents, parts, capitals = pickle.load(handle)
+                return cls(_Columns(columns), exact, skeleton, continents, parts, capitals)
             except Exception as err:  # noqa: BLE001 - truncated or corrupt cache: rebuild it
                 log.warning("the place index cache %s is damaged (%s); rebuilding it", path, type(err).__name__)
         log.info("building the place index (first run only, about 20 s; cached in %s)", path.parent)
@@ -157,7 +179,7 @@ class Gazetteer:
             path.parent.mkdir(parents=True, exist_ok=True)
             with tmp.open("wb") as handle:
                 pickle.dump((gazetteer.places.columns, gazetteer.exact, gazetteer.skeleton, gazetteer.continents,
-                             gazetteer.parts), handle,
+                             gazetteer.parts, gazetteer.capitals), handle,
                             protocol=pickle.HIGHEST_PROTOCOL)
             tmp.replace(path)  # atomic: a concurrent reader never sees half a file
         except OSError as err:
@@ -207,8 +229,10 @@ class Gazetteer:
             places.append(Place(country["name"], country["geonameid"], lat, lon, country["iso3"], None, "country",
                                 int(country["population"] or 0)))
             names.append([country["name"]])
+        city_index: dict[int, int] = {}  # GeoNames id -> its index among the places
         for city in cities:
             sub = admin1_of.get((city["countrycode"], city["admin1code"]))
+            city_index[city["geonameid"]] = len(places)
             places.append(Place(city["name"], city["geonameid"], city["latitude"], city["longitude"],
                                 iso3[city["countrycode"]], sub.name if sub else None, "city", int(city["population"] or 0)))
             names.append([city["name"], *(n for n in city["alternatenames"] if memo.is_latin(n))])
@@ -221,6 +245,7 @@ class Gazetteer:
         for (iso2, code), group in groups.items():
             if (iso2, code) in admin1_of:
                 members[admin1_of[(iso2, code)].code].extend(group)
+        subdivision_parts: dict[tuple[str, str], list[dict]] = {}
         for iso2, subs in subdivisions.items():
             for sub in subs:
                 group = members.get(sub.code, [])
@@ -229,7 +254,8 @@ class Gazetteer:
                 # "Jammu and Kashmīr" is also "Kashmir"
                 short = sub.name.split(",")[0]
                 surface = [sub.name, short, _core(short), *(part for part in short.split(" and ") if part != short),
-                           *english.get(sub.code, ())]
+                           *english.get(sub.code, ()), _without_particles(short)]
+                subdivision_parts[(iso3[iso2], sub.name)] = group
                 if group:  # "Aleppo" names the governorate too: its capital's names
                     capital = max(group, key=lambda c: c["population"])
                     if _core_matches(_core(sub.name), memo.of_city(capital), prefix=True):
@@ -252,7 +278,7 @@ class Gazetteer:
             if top is None or top.code not in points:
                 continue
             short = sub.name.split(",")[0]
-            surface = [sub.name, short, _core(short)]
+            surface = [sub.name, short, _core(short), _without_particles(short)]  # "Agusan del Norte" is "Agusan Norte"
             # the point of its namesake town (most are named after their seat), else its parent's
             namesake = next((largest[(iso2, memo.key(n))] for n in surface if (iso2, memo.key(n)) in largest), None)
             lat, lon = (namesake["latitude"], namesake["longitude"]) if namesake else points[top.code][:2]
@@ -289,9 +315,21 @@ class Gazetteer:
                             places[i].country == place.country for i in exact.get(key, ())):
                         exact[key].append(index)
 
-        parts = {(iso3[iso2], part): point for iso2, group in by_country.items() for part, point in _parts(group).items()}
+        parts: dict[tuple[str, ...], tuple[float, float]] = {
+            (iso3[iso2], part): point for iso2, group in by_country.items() for part, point in _parts(group).items()}
+        parts.update({(country, name, part): point for (country, name), group in subdivision_parts.items()
+                      for part, point in _parts(group, weighted=False).items()})
+        for country, part, codes in _lexicon_rows("parts.tsv"):  # the parts news means ("northwest Pakistan")
+            lat, lon = _centroid([c for code in codes.split("|") for c in points.get(code.strip(), (None, None, []))[2]])
+            if lat is not None:
+                parts[(country.strip(), part.strip())] = (lat, lon)
+        capitals = {}  # the capital: the biggest town of the country's capital's name
+        for iso2, country in countries.items():
+            town = largest.get((iso2, memo.key(country.get("capital") or "")))
+            if town is not None:
+                capitals[country["iso3"]] = city_index[town["geonameid"]]
         return cls(_Columns.of(places), {k: tuple(v) for k, v in exact.items()},
-                   {k: tuple(v) for k, v in skeleton.items()}, continents, parts)
+                   {k: tuple(v) for k, v in skeleton.items()}, continents, parts, capitals)
 
     def resolve(self, text: str, countries: Iterable[str] = ()) -> Place | None:
         """The most plausible place for `text`, preferring the article's countries.
@@ -348,8 +386,11 @@ class Gazetteer:
             return value
 
         best = max(found, key=score)
-        if not countries and best.kind == "city" and best.population < _LONE_TOWN and not qualifiers:
-            return None  # with nothing to place it, a village-sized namesake ("Kashmir" -> Cashmere, WA) is a guess
+        distinctive = len(name_key(name).split()) > 1 and len({(p.country, p.kind) for p in found}) == 1
+        if not countries and best.kind == "city" and best.population < _LONE_TOWN and not qualifiers and not distinctive:
+            # with nothing to place it, a village-sized namesake ("Kashmir" -> Cashmere, WA) is a
+            # guess; a name of several words that only one country has is not ("Ma'arat al-Nu'man")
+            return None
         return best
 
     def resolve_phrase(self, phrase: str, countries: Iterable[str] = ()) -> Place | None:
@@ -361,7 +402,17 @@ class Gazetteer:
         for candidate in _phrase_candidates(head):
             place = self.resolve(", ".join([candidate, *qualifiers]), countries)
             if place is not None:
-                return self._part(head, place, countries) if place.kind == "country" else place
+                return self._part(head, place, countries) if place.kind in ("country", "admin1") or (
+                    compass(head.split()[0]) and len(head.split()) > 1) else place
+        words = head.split()
+        for i in range(len(words) - 1, 0, -1):
+            # "Chobi Oromia", "Kandahar Afghanistan": a headline's name and its province or country
+            # without the comma
+            if words[i][:1].isupper() and words[i - 1][:1].isupper():
+                tail = self.resolve(" ".join(words[i:]), countries)
+                if tail is not None and tail.kind != "city":
+                    return self.resolve_phrase(", ".join([" ".join(words[:i]), " ".join(words[i:]), *qualifiers]),
+                                               countries)
         for qualifier in qualifiers:
             # "Kalo village (Djibo, Soum)": the village is not in the gazetteer, the town that
             # qualifies it is, and it is where the text puts the event
@@ -370,17 +421,27 @@ class Gazetteer:
                 return place
         return None
 
-    def _part(self, head: str, country: Place, countries: list[str]) -> Place:
-        """"Northern Burkina Faso", "NE Nigeria", "north Iraq": the country's part; a compass word
-        of the name itself ("South Sudan") is none."""
+    def _part(self, head: str, place: Place, countries: list[str]) -> Place:
+        """"Northern Burkina Faso", "NE Nigeria", "north Iraq": the country's part; "eastern Homs
+        countryside": the province's; a compass word of the name itself ("South Sudan", "North
+        Darfur") is none."""
         words = head.split()
         for i, word in enumerate(words[:-1]):
             part = compass(word)
             if part is not None:
                 rest = self.resolve_phrase(" ".join(words[i + 1:]), countries)
-                if rest is not None and rest.kind == "country" and rest.country == country.country:
-                    return self.country(country.country, part) or country
-        return country
+                if rest is not None and rest.kind == place.kind == "city":
+                    # "southern Idlib", "western Raqqa": the part of the province the town names
+                    province = self.resolve(" ".join(words[i + 1:]) + " province", [place.country])
+                    if province is not None and province.kind == "admin1" and province.admin1 == place.admin1:
+                        return self.subdivision_part(province, part)
+                if rest is None or rest.kind != place.kind or rest.country != place.country:
+                    continue
+                if place.kind == "country":
+                    return self.country(place.country, part) or place
+                if rest.name == place.name == place.admin1:  # a subdivision, not a region inside one ("Western Qalamoun")
+                    return self.subdivision_part(place, part)
+        return place
 
     def _known(self, qualifier: str) -> bool:
         """The qualifier names a place the index has: "Djibo" a town, "Idlib province" a subdivision
@@ -539,11 +600,12 @@ def _core_matches(core: str, keys: set[str], prefix: bool) -> bool:
     return prefix and any(len(k) >= 5 and " " not in k and core.split()[0].startswith(k) for k in keys)
 
 
-def _centroid(cities: list[dict]) -> tuple[float | None, float | None]:
-    """Population-weighted centroid (mean of unit vectors, so the antimeridian is no edge)."""
+def _centroid(cities: list[dict], weighted: bool = True) -> tuple[float | None, float | None]:
+    """Population-weighted centroid (mean of unit vectors, so the antimeridian is no edge); not
+    weighted, the centroid of the towns' positions."""
     x = y = z = 0.0
     for city in cities:
-        weight = float(city["population"] or 0) + 1.0
+        weight = float(city["population"] or 0) + 1.0 if weighted else 1.0
         lat, lon = math.radians(city["latitude"]), math.radians(city["longitude"])
         x += weight * math.cos(lat) * math.cos(lon)
         y += weight * math.cos(lat) * math.sin(lon)
@@ -576,11 +638,12 @@ def compass(word: str) -> str | None:
     return _COMPASS.get(word.lower().strip("."))
 
 
-def _parts(cities: list[dict]) -> dict[str, tuple[float, float]]:
+def _parts(cities: list[dict], weighted: bool = True) -> dict[str, tuple[float, float]]:
     """The population-weighted centroid of each part of a country: its towns inside the part
     of the box that spans the 5th to 95th percentile of its towns' latitudes and longitudes
     (so an outlying island does not stretch the box). Countries across the antimeridian or
-    with fewer than 10 towns get none."""
+    with fewer than 10 towns get none. For a part of a province (`weighted` False) the towns
+    count alike: "the southern Aleppo countryside" is not pulled to Aleppo city."""
     if len(cities) < 10:
         return {}
     lats = sorted(c["latitude"] for c in cities)
@@ -592,7 +655,7 @@ def _parts(cities: list[dict]) -> dict[str, tuple[float, float]]:
     points = {}
     for part, inside in _SECTORS.items():
         group = [c for c in cities if inside((c["longitude"] - lon0) / (lon1 - lon0), (c["latitude"] - lat0) / (lat1 - lat0))]
-        lat, lon = _centroid(group)
+        lat, lon = _centroid(group, weighted)
         if lat is not None:
             points[part] = (lat, lon)
     return points
@@ -607,10 +670,12 @@ def _phrase_candidates(phrase: str) -> list[str]:
         candidates.insert(0, " ".join(words[1:]) + " countryside")
     words = phrase.replace("’s", " ’s").replace("'s", " 's").split()
     core: list[str] = []
-    for word in words:
+    for n, word in enumerate(words):
         if word in ("’s", "'s"):
             break
-        if word[:1].isupper() or (core and word.lower() in _ADMIN_WORDS) or word == ",":
+        inside = core and n + 1 < len(words) and word.lower() in _PARTICLES and words[n + 1][:1].isupper()
+        if word[:1].isupper() or (core and word.lower() in _ADMIN_WORDS) or word == "," or inside or (
+                core and _ARTICLE_PREFIX.match(word)):  # "Ma'arat al-Nu'man", "Jabal al-Akrad", "Agusan del Norte"
             core.append(word)
         elif core:
             break
@@ -623,6 +688,11 @@ def _phrase_candidates(phrase: str) -> list[str]:
     if bare and " ".join(bare) not in candidates:
         candidates.append(" ".join(bare))
     return candidates
+
+
+def _without_particles(name: str) -> str:
+    """"Agusan del Norte" -> "Agusan Norte", "Santiago de Cuba" -> "Santiago Cuba": news drops them."""
+    return " ".join(w for w in name.split() if w.lower() not in _PARTICLES)
 
 
 def _is_latin(text: str) -> bool:

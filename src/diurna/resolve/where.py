@@ -29,6 +29,11 @@ _PARTS = frozenset({"north", "south", "east", "west", "northeast", "northwest", 
                     "neighbourhood", "neighborhood", "suburb", "part", "edge"})
 _SUBDIVISION_NOUNS = frozenset({"province", "governorate", "region", "state", "oblast", "district", "county",
                                "prefecture", "department", "municipality", "republic", "rayon", "township", "commune"})
+# Common nouns of the land whose "of Y" names the place ("in the barren mountains of the
+# Western Qalamoun", "in the streets of Cairo", "in areas of Daraa").
+_LAND_NOUNS = _PARTS | _ADMIN_NOUNS | frozenset({"mountain", "hill", "valley", "desert", "plain", "street", "road",
+                                                 "highway", "forest", "river", "bank", "heart", "environs", "frontline",
+                                                 "front", "camp", "neighbourhood", "quarter", "periphery", "province"})
 # Nouns an adjectival country locates ("Afghan clash", "Somali unrest", "Afghan districts").
 _WHERE_NOUNS = _PARTS | _ADMIN_NOUNS | frozenset({"clash", "fighting", "violence", "unrest", "conflict", "bloodshed",
                                                   "riot", "insurgency", "hostility", "combat", "battle", "standoff"})
@@ -51,7 +56,10 @@ class PlaceMention:
     end: int
     rank: int
     country: str | None = None  # set for adjectival places: the demonym's country
-    part: str | None = None  # the part of that country a compass word names ("southern Afghan clash": "south")
+    # the part of that country a compass word names ("southern Afghan clash": "south"); with no
+    # country, a bare part ("in the north") or "capital" of the country the event's actors or the
+    # sentence's other places give
+    part: str | None = None
 
 
 class PlaceFinder:
@@ -119,6 +127,18 @@ def _mentions(doc: Doc, trigger: int, actor_heads: tuple[int, ...], lexicon: Lex
                 add(entity.start, entity.end, RANK_DEMONYM, country)
             continue
         add(entity.start, entity.end, rank)
+    for token in doc[trigger].sent:
+        # "wound 20 in north", "clashes in the south", "killed in the capital": a part of the
+        # country that the event's actors or the sentence's other places give
+        part = "capital" if token.lower_ == "capital" and token.pos_ == "NOUN" else compass(token.text)
+        on_a_name = token.dep_ in ("amod", "compound") and token.head.i > token.i  # "S. Philippines"
+        prep = _prep_before(token) if part and token.pos_ in ("NOUN", "PROPN", "ADV") and not on_a_name else None
+        if prep is not None and not any(c.dep_ in ("prep", "appos", "compound") and c.lower_ not in ("in", "on") and not (
+                c.lower_ == "of" and any(g.lemma_.lower() in ("country", "nation") for g in c.children))
+                                        for c in token.children):  # not "north of Homs", "the capital Kabul"
+            attached = prep.head.i
+            rank = RANK_TRIGGER_PREP if attached == trigger else RANK_CLAUSE_PREP if attached in above else RANK_ENTITY
+            add(token.i, token.i + 1, rank, None, part)
     for index, country in demonyms:
         where = _says_where(doc[index], above)
         add(index, index + 1, RANK_HEADLINE if where else RANK_DEMONYM, country, _compass_on(doc[index]) if where else None)
@@ -147,7 +167,7 @@ def _is_demonym(entity: Span, lexicon: Lexicon) -> bool:
 
 def _place_entities(sentence: Span, lexicon: Lexicon) -> list[Span]:
     """GPE/LOC/FAC entities, and capitalised objects of place prepositions the model left untagged
-    ("in Ma'arat al-Nu'man")."""
+    ("in Ma'arat al-Nu'man", "in Russia's Ingushetia")."""
     entities = [e for e in sentence.ents if e.label_ in PLACE_LABELS]
     # names the model tags otherwise ("in Aleppo" as NORP) or not at all, where a place must be
     entities += [e for e in sentence.ents if e.label_ in ("NORP", "ORG", "PERSON") and not _is_demonym(e, lexicon) and (
@@ -164,7 +184,7 @@ def _place_entities(sentence: Span, lexicon: Lexicon) -> list[Span]:
             entities = [e for e in entities if not (span.start <= e.start and e.end <= span.end)] + [span]
             covered |= set(range(span.start, span.end))
     for token in sentence:
-        if token.i in covered or token.pos_ != "PROPN" or token.ent_type_ or (
+        if token.i in covered or not _name_like(token) or token.ent_type_ or (
                 token.dep_ == "compound" and token.head.pos_ == "PROPN"):  # inside a longer name
             continue
         if (token.dep_ == "pobj" and token.head.lower_ in PLACE_PREPS) or (
@@ -172,6 +192,12 @@ def _place_entities(sentence: Span, lexicon: Lexicon) -> list[Span]:
             start = min([c.i for c in token.children if c.dep_ == "compound" and c.pos_ == "PROPN"] + [token.i])
             entities.append(sentence.doc[start:token.i + 1])
     return entities
+
+
+def _name_like(token: Token) -> bool:
+    """A proper noun, or a capitalised noun inside the sentence that the tagger took for a common
+    one ("in Russia's Ingushetia", "in J&K.")."""
+    return token.pos_ == "PROPN" or (token.pos_ == "NOUN" and token.text[:1].isupper() and token.i > token.sent.start)
 
 
 def _name_tokens(head: Token) -> set[int]:
@@ -192,17 +218,52 @@ def _after_place_prep(head: Token) -> bool:
 
 def _place_prep(head: Token) -> Token | None:
     """The place preposition a name hangs from: "in Idlib", "in the Kabul blast" (a name on the
-    object), "on the outskirts of Damascus", "in the countryside of Hama" (a part of the name)."""
+    object), "on the outskirts of Damascus", "in the countryside of Hama" (a part of the name),
+    "in Handarat and Aleppo" (a conjunct), "in Madaya and in the Eastern Ghouta" (the first of
+    conjoined prepositions). When the parse hangs the name elsewhere, a place preposition right
+    before it, past determiners and adjectives, still counts: headlines parse badly
+    ("wound 20 in north", "in Russia's Ingushetia")."""
     node = head
     if node.dep_ in ("compound", "nmod", "amod") and node.head.pos_ in ("NOUN", "PROPN"):
         node = node.head
-    part_of = node.dep_ == "pobj" and node.head.lower_ == "of" and node.head.head.lemma_.lower() in _PARTS | _ADMIN_NOUNS
+    while node.dep_ == "conj" and node.head.pos_ in ("NOUN", "PROPN") and node.head.i < node.i:
+        node = node.head
+    part_of = node.dep_ == "pobj" and node.head.lower_ == "of" and _is_land(node.head.head)
     if part_of:
         node = node.head.head
     if node.dep_ == "pobj" and (node.head.lower_ in PLACE_PREPS or (
             node.head.lower_ == "on" and node.head.head.lemma_.lower() in _STRIKES_ON)):
-        return node.head
-    return head.head if part_of else None  # "target the countryside of Hama": a place all the same
+        return _first_conjunct(node.head)
+    if part_of:
+        return head.head  # "target the countryside of Hama": a place all the same
+    return None if head.dep_ == "poss" else _prep_before(head)  # "in Syria's Aleppo": Syria qualifies Aleppo
+
+
+def _is_land(token: Token, nouns: frozenset[str] = _LAND_NOUNS) -> bool:
+    return token.lemma_.lower() in nouns or token.lower_ in nouns  # "outskirts" has the lemma "outskirt"
+
+
+def _first_conjunct(prep: Token) -> Token:
+    """"in Madaya and in the Eastern Ghouta": the second "in" hangs off the first."""
+    while prep.dep_ == "conj" and prep.head.pos_ == "ADP" and prep.head.i < prep.i:
+        prep = prep.head
+    return prep
+
+
+def _prep_before(head: Token) -> Token | None:
+    """A place preposition just before the name's phrase, past determiners, adjectives, compass
+    words and possessives ("in the north", "in Russia's Ingushetia"), in the same sentence."""
+    doc, start = head.doc, head.left_edge.i if head.left_edge.i < head.i else head.i
+    i = start - 1
+    while i >= head.sent.start and (doc[i].pos_ in ("DET", "ADJ", "NUM") or doc[i].tag_ == "POS" or compass(doc[i].text)
+                                    or (doc[i].ent_type_ in PLACE_LABELS and i + 1 < len(doc) and doc[i + 1].tag_ == "POS")):
+        i -= 1
+    on_a_part = doc[i].lower_ == "on" and _is_land(head, _PARTS | {"frontline", "front"})  # "on the outskirts"
+    if i >= head.sent.start and (doc[i].lower_ in PLACE_PREPS or on_a_part) and doc[i].pos_ == "ADP":
+        return doc[i]
+    if i > head.sent.start and doc[i].lower_ == "of" and _is_land(doc[i - 1]):
+        return _prep_before(doc[i - 1])  # "on the outskirts of the capital", "in the mountains of X"
+    return None
 
 
 def _verb_chain(trigger: Token) -> set[int]:
@@ -261,6 +322,9 @@ def _with_qualifiers(doc: Doc, start: int, end: int) -> str:
     if part is not None and part.lemma_.lower() in _ADMIN_NOUNS and not any(
             c.dep_ == "compound" and c.pos_ == "PROPN" for c in part.children):
         text = f"{text} {part.text}"  # "the countryside of Hama" is Hama's province
+        sides = [c for c in part.children if c.dep_ in ("amod", "compound") and compass(c.text)]
+        if sides and not compass(doc[start].text):  # "the northern countryside of Homs": its north
+            text = f"{sides[0].text} {text}"
     # "Syria's Aleppo", "Libya's Misrata"
     for child in head.children:
         if child.dep_ == "poss" and child.i < start and child.ent_type_ in PLACE_LABELS:
@@ -269,6 +333,9 @@ def _with_qualifiers(doc: Doc, start: int, end: int) -> str:
     # "X district of Y", "X province of Y"
     if i < len(doc) and doc[i].lower_ in _ADMIN_NOUNS:
         text = f"{text} {doc[i].text}"
+        sides = [c for c in doc[i].children if c.dep_ in ("amod", "compound") and c.i < start and compass(c.text)]
+        if sides and not compass(text.split()[0]):  # "in eastern Homs countryside"
+            text = f"{sides[0].text} {text}"
         i += 1
     if doc[i - 1].lower_ in _ADMIN_NOUNS and i + 1 < len(doc) and doc[i].lower_ == "of" and doc[i + 1].ent_type_ in PLACE_LABELS:
         qualifiers.append(_entity_text(doc[i + 1]))

@@ -1,0 +1,41 @@
+"""Tolls of events in their context (issue 8, third session): a toll that may be a total over
+several incidents bounds an event from above only when no place finer than a country narrows it;
+"killed, wounded" in a headline share one count; "dozens of X killed" counts the dozens.
+Sentences are made up in wire style for these tests."""
+from __future__ import annotations
+
+import pytest
+
+
+def _deaths(events):
+    return {(e.fatalities_low, e.fatalities_high) for e in events if e.cameo_root in ("18", "19", "20")}
+
+
+@pytest.mark.parametrize("text, deaths", [
+    # a day's toll with no doer, no incident and no place: at most that many in any one event
+    ("132 people were killed on Tuesday, including 45 soldiers", {(None, 132)}),
+    # several incidents over a country
+    ("Airstrikes and clashes killed 40 militants in Yemen on Monday", {(None, 40)}),
+    ("Violence in Iraq kills 30 as militants claim bombings", {(None, 30)}),
+    # one incident, or a town: the toll is that event's
+    ("A roadside bomb killed 8 civilians in Afghanistan on Monday", {(8, 8)}),
+    ("Gunmen killed 12 people in an attack on a market in Kano on Monday", {(12, 12)}),
+    ("Airstrikes killed 40 militants in Marib on Monday", {(40, 40)}),
+    # a total known only from below stays as said
+    ("More than 60 Syrians were killed on Sunday", {(61, None)}),
+])
+def test_a_total_over_incidents_bounds_an_event_from_above(code_sentence, text, deaths):
+    assert _deaths(code_sentence(text)) == deaths
+
+
+def test_killed_wounded_in_a_headline_share_the_count(code_sentence):
+    events = code_sentence("Local TV says dozens of protesters killed, wounded in Yemen clashes")
+    assert events and all((e.fatalities_low, e.fatalities_high, e.injured_low, e.injured_high) == (None, 99, None, 99)
+                          for e in events if e.fatalities_high is not None)
+    assert any(e.fatalities_high == 99 for e in events)
+
+
+def test_a_plural_modifier_is_no_second_incident(code_sentence):
+    # "strikes" is the verb the tagger took for a plural noun: one roadside bomb, its toll exact
+    events = code_sentence("Six Iraqi policemen killed as car bomb strikes convoy")
+    assert _deaths(events) == {(6, 6)}
