@@ -47,6 +47,8 @@ _YEAR_IN_TEXT = re.compile(r"\b(?:in|during|until|by)\s+(?:(?:early|late|mid)[- 
                            r"june|july|august|september|october|november|december)\s+)?(19[5-9]\d|20\d\d)\b", re.I)
 # Dates that put an act a year or more before the article's own time.
 _YEARS_BACK = re.compile(r"\b(last|previous|past) year\b|\byears? (ago|earlier|before)\b", re.I)
+# Words that make a doer an earlier one: what they did is history.
+_EARLIER_WORDS = frozenset({"previous", "earlier", "past", "then", "erstwhile"})
 # Prepositions of circumstance: what they govern is no party to the act (see _act_heads).
 _CIRCUMSTANCE_PREPS = frozenset({"despite", "amid", "because", "than", "like", "unlike", "notwithstanding"})
 # An article's home country (see _home_country) and who takes it.
@@ -64,8 +66,10 @@ ARMED_SECTORS = frozenset({"MIL", "COP", "REB", "INS"})
 # The sector of an armed actor no words name: the doer of an agentless act of force, placed in
 # the country where it acted (CAMEO's "unaligned armed forces").
 UNNAMED_ARMED_SECTOR = "UAF"
-# How long before the article an act may be and still be news it reports (two years).
+# How long before the article an act may be and still be news it reports: two years for a bare
+# year, one for an act dated to its month, week or day.
 BACKGROUND_DAYS = 731
+BACKGROUND_DAYS_DATED = 366
 # Institutions that argue rather than fight: when every actor of a "clash" is one of these,
 # the clash is verbal (the trigger's civil= code).
 CIVIL_SECTORS = frozenset({"GOV", "LEG", "PTY", "JUD", "BUS", "MED", "EDU", "NGO", "IGO"})
@@ -296,6 +300,8 @@ class Coder:
             targets = self._visited_countries(mention, doc) or targets  # "will visit Auschwitz": a visit to Poland
         if not sources and not mention.agentless:
             return []  # a doer was named but is not an actor ("the firm", "fans")
+        if any(c.dep_ == "amod" and c.lower_ in _EARLIER_WORDS for i in mention.sources for c in doc[i].children):
+            return []  # "a previous Labour chancellor resigned": what an earlier holder did is history
         located_target = False
         if not targets and sources and not (mention.sense.mutual and len(sources) >= 2):
             # "Israel and Lebanon renewed negotiations on a troop pullback": the parties are the doers
@@ -319,8 +325,10 @@ class Coder:
             return []
         if mention.sense.mutual and cameo.root < "07" and not targets and len(sources) < 2:
             return []  # "X agreed", "X met": a meeting or agreement needs a second party
-        if not targets and cameo.code.startswith(_TARGET_REQUIRED):
-            return []  # a visit, a phone call, an accusation is always of someone
+        if not targets and (cameo.code.startswith(_TARGET_REQUIRED) or mention.sense.person_object):
+            # a visit, a phone call, an accusation is always of someone; so is an act whose sense
+            # needs a person acted on ("banned them": the camera phones)
+            return []
         if not armed and (off_topic or self._domain_of(doc[mention.trigger].sent) in ("sport", "culture")):
             return []  # "Slovakia beat Argentina 3-0", a film about a war: no armed actor, no event
         if mention.sense.mutual and not targets and len(sources) >= 2:
@@ -355,6 +363,8 @@ class Coder:
             return []  # "... which in 2001 culminated in a default. Two presidents resigned in a month."
         if when is None and mention.claimant is None and _past_perfect(trigger):
             return []  # "Critics had accused Mr Hariri of ...": what had happened before the news
+        if cameo.quad_class in (1, 3) and _already_done(trigger):
+            return []  # "the Parliament has already clashed with the Commission": a known earlier dispute
         quantities = _quantities(mention, doc)
         deaths, injured = None, None
         if _is_violent(trigger, cameo):  # tolls are read once per sentence
@@ -495,14 +505,19 @@ def _is_generic_present(trigger: Token, lead: bool) -> bool:
     perfect. Headlines and leads are exempt: they tell events in the present ("Taleban kill 15")."""
     if lead and trigger.sent.start == 0:
         return False
-    return trigger.pos_ == "VERB" and trigger.tag_ in ("VBZ", "VBP") and not any(
-        c.dep_ in ("aux", "auxpass") for c in trigger.children)
+    if trigger.pos_ != "VERB":
+        return False
+    verb = trigger  # "the Lib Dems are soft on crime, support higher taxes": a bare verb shares its conjunct's tense
+    while verb.dep_ == "conj" and verb.tag_ == "VB" and not any(c.dep_ in ("aux", "auxpass") for c in verb.children):
+        verb = verb.head
+    return verb.tag_ in ("VBZ", "VBP") and not any(c.dep_ in ("aux", "auxpass") for c in verb.children)
 
 
 def _background(when: EventDate, published: dt.date) -> bool:
-    """An act dated (to the end of the period the text gives) more than two years before the
-    article is history the article recalls, not an event it reports; so is one the text itself
-    places a year or more back ("last year", "two years ago"), whatever the calendar says."""
+    """An act dated (to the end of the period the text gives) more than a year before the article
+    (two for a bare year, which may be late in it: "a 2018 agreement" in a 2020 report) is history
+    the article recalls, not an event it reports ("the shooting of four civilians in May 2003");
+    so is one the text itself places a year or more back ("last year", "two years ago")."""
     if _YEARS_BACK.search(when.text):
         return True
     end = when.date
@@ -512,7 +527,7 @@ def _background(when: EventDate, published: dt.date) -> bool:
         end = (end.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
     elif when.precision == "week":
         end = end + dt.timedelta(days=6)
-    return (published - end).days > BACKGROUND_DAYS
+    return (published - end).days > (BACKGROUND_DAYS if when.precision == "year" else BACKGROUND_DAYS_DATED)
 
 
 def _act_heads(doc: Doc, mention: EventMention) -> list[Token]:
@@ -556,8 +571,9 @@ def _has_political_actor(sources: list[Actor], targets: list[Actor], root: str, 
 
     if sources and all(a.sector in _PRIVATE_SECTORS for a in sources):
         # a firm or a citizen acting on a government or an international body; a country named
-        # by an adjective ("financing American house purchases") is not a party
-        return root not in ("18", "19", "20") and any(
+        # by an adjective ("financing American house purchases") is not a party; their praise
+        # or welcome is a market's or a public's reaction ("investors welcomed the decision")
+        return root not in ("01", "05", "18", "19", "20") and any(
             (a.org and a.sector not in _PRIVATE_SECTORS) or a.sector in POLITICAL_SECTORS for a in targets)
     # an act of force or coercion with no named doer ("was arrested at Changi Airport"): only
     # states and armed groups arrest, detain, attack
@@ -615,6 +631,13 @@ def _clause_verb(trigger: Token) -> Token:
     while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
         verb = verb.head
     return verb
+
+
+def _already_done(trigger: Token) -> bool:
+    """A perfect with "already": told as known before the news."""
+    verb = _clause_verb(trigger)
+    return any(c.lower_ == "already" for c in verb.children if c.dep_ == "advmod") and any(
+        c.dep_ == "aux" and c.lemma_ == "have" for c in verb.children)
 
 
 def _past_perfect(trigger: Token) -> bool:

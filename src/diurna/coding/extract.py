@@ -93,6 +93,8 @@ _FORCE_ROOTS = frozenset({"17", "18", "19", "20"})
 _ENDING_VERBS = {"end", "lift", "scrap", "abolish", "remove", "ease", "relax", "suspend", "drop", "overturn", "repeal"}
 # Spans of time a state lasts, not an act: "for more than a year", "for decades".
 _LONG_SPANS = {"year", "decade", "century", "generation"}
+# Entity kinds that are never a place: "in May 2004".
+_NOT_PLACES = {"DATE", "TIME", "MONEY", "PERCENT", "CARDINAL", "ORDINAL", "QUANTITY"}
 # Meetings whose "on" names their topic, not a party ("negotiations on an Israeli troop pullback").
 _TOPIC_NOUNS = {"talk", "negotiation", "discussion", "debate", "dialogue", "consultation", "meeting", "summit",
                 "conference"}
@@ -400,6 +402,16 @@ def _is_habitual(token: Token, lexicon: Lexicon) -> bool:
     """'always asked', 'have resigned over leaks in the past': habits and generic statements;
     'has been battling the authorities for more than a year': a state that lasts, not an act."""
     node = token if _pos(token) != "noun" else (token.head if token.dep_ in _OBJECT_DEPS else token)
+    nodes = [node]
+    if node.dep_ == "pcomp" and node.head.lower_ == "by":
+        # "were honest in the past by calling for a rise": the means shares its clause's time
+        governor = node.head.head
+        nodes += [governor] + ([governor.head] if governor.dep_ in ("acomp", "attr") else [])
+    return any(_habit_marked(n, lexicon) for n in nodes)
+
+
+def _habit_marked(node: Token, lexicon: Lexicon) -> bool:
+    """A habit adverb, "in the past", or a span of a year or more on the clause word."""
     if any(c.dep_ == "advmod" and lexicon.cue(c.lower_, "habit") for c in node.children):
         return True
     if any(p.lower_ == "for" and g.lemma_.lower() in _LONG_SPANS for p in node.children if p.dep_ == "prep"
@@ -1082,6 +1094,8 @@ def _place(token: Token | None) -> tuple[int, int] | None:
     for obj in _prep_objects(token, _PLACE_PREPS):
         if obj.lower_ in _AREA_NOUNS:  # "clashes in the vicinity of Palmyra", "in the countryside of Aleppo"
             obj = next((o for p in obj.children if p.lower_ == "of" for o in p.children if o.dep_ == "pobj"), obj)
+        if obj.ent_type_ in _NOT_PLACES or obj.lower_ in _MONTHS:
+            continue  # "in May 2004", "at 0600 GMT"
         name_parts = [c for c in obj.children if c.dep_ in ("compound", "poss", "amod", "nmod") and c.i < obj.i]
         if obj.ent_type_ in ("GPE", "LOC", "FAC") or obj.pos_ == "PROPN" or any(
             c.ent_type_ in ("GPE", "LOC", "FAC") or c.pos_ == "PROPN" for c in name_parts

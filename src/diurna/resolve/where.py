@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
-from diurna.coding.lexicon import CountryEntry, Lexicon
+from diurna.coding.lexicon import CountryEntry, Lexicon, NamedActor
 from diurna.resolve.places import compass
 
 PLACE_PREPS = frozenset({"in", "at", "near", "inside", "outside", "around", "along", "into", "across", "across",
@@ -107,6 +107,8 @@ def _mentions(doc: Doc, trigger: int, actor_heads: tuple[int, ...], lexicon: Lex
     above = _verb_chain(trigger_token)
     for entity in entities:
         head = entity.root
+        if _names_an_organisation(entity, lexicon):
+            continue  # "an attack on Hamas in Gaza": Hamas is a party, not the German town of Hamm
         prep = _place_prep(head)
         if prep is not None:
             attached = prep.head.i
@@ -159,6 +161,12 @@ def _compass_on(demonym: Token) -> str | None:
     head = demonym.head
     words = [head] + [c for c in head.children if c.dep_ in ("amod", "compound") and c.i != demonym.i]
     return next((part for w in words if (part := compass(w.text)) is not None), None)
+
+
+def _names_an_organisation(entity: Span, lexicon: Lexicon) -> bool:
+    """An entity the lexicon knows as an organisation or armed group, not as a country."""
+    entries = lexicon.lookup_name(tuple(t.text for t in entity if not t.is_punct and t.lower_ != "the"))
+    return bool(entries) and all(isinstance(e, NamedActor) and e.org for e in entries)
 
 
 def _is_demonym(entity: Span, lexicon: Lexicon) -> bool:
