@@ -740,3 +740,19 @@ def test_an_act_dated_more_than_a_year_back_is_background(code_sentence):
 def test_an_organisation_is_no_place(code_sentence):
     (event,) = code_sentence("Israel launched an attack on Hamas in Gaza.", date="2005-02-10")
     assert (event.target_org, event.place_country) == ("HMS", "PSE")  # not the German town of Hamm
+
+
+@pytest.mark.parametrize("text, force", [
+    # acts under a rule the lexicon knows ended are history
+    ("More than 3,000 people were killed for political reasons under Gen Pinochet's regime, a report says.", False),
+    ("Thousands were killed under Vladimir Putin's rule, a report says.", True),
+    # a verb parsed with another verb as its auxiliary is a misparse ("helps" is no auxiliary)
+    ("The bank will put money in a fund to be run by a Madrid charity, the Garcia Foundation, which helps abused children.", False),
+    # what is conjoined to a named past event under one preposition is named too
+    ("Republicans blamed the deficit on the economy after the 11 September attacks and military operations in Iraq.", False),
+    # the police of a crime story are no sign of conflict
+    ("Police investigating the Stefan's murder dismissed its influence.", False),
+])
+def test_past_rule_misparses_and_crime_are_no_force(code_sentence, text, force):
+    events = code_sentence(text, date="2005-02-10")
+    assert bool([e for e in events if e.cameo_root in ("18", "19", "20")]) is force

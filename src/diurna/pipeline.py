@@ -260,16 +260,18 @@ class Coder:
         sentence = doc[mention.trigger].sent
         if mention.sense.code in _WAR_CODES or doc[mention.trigger].lemma_.lower() in _WAR_NOUNS:
             return True
+        # police make an arrest a state's act, but a killing they investigate is no war
+        armed = ARMED_SECTORS - {"COP"} if mention.sense.code[:2] in VIOLENT_ROOTS else ARMED_SECTORS
         for token in sentence:
-            lemma = token.lemma_.lower()
-            if token.i != mention.trigger and token.pos_ == "NOUN" and lemma not in _CRIME_NOUNS and any(
+            lemma = token.lemma_.lower() if token.pos_ != "PROPN" else token.lower_  # "Clash kills six" (a headline's NNP)
+            if token.i != mention.trigger and token.pos_ in ("NOUN", "PROPN") and lemma not in _CRIME_NOUNS and any(
                     s.code[:2] >= "18" for s in self.lexicon.triggers.get((lemma, "noun"), []) if s.code != "-") \
                     and not is_vetoed(token, self.lexicon):  # "died of a heart attack"
                 return True
             if self.lexicon.targets.get(lemma) == "weapon":
                 return True
-            if self.lexicon.agents.get(lemma) in ARMED_SECTORS and token.tag_ in ("NNS", "NNPS"):
-                return True  # "soldiers", "militants"; not "an evil force"
+            if self.lexicon.agents.get(lemma) in armed and token.tag_ in ("NNS", "NNPS"):
+                return True  # "soldiers", "militants"; not "an evil force", nor the police of a murder story
         return any(count >= 3 for count in _victim_counts(mention, doc))
 
     def _disaster(self, sentence: Span) -> bool:
@@ -361,6 +363,8 @@ class Coder:
             return []  # "the EU imposed an arms ban in 1989", "the 1994 genocide": history, not news
         if when is None and day is not None and _in_past_narrative(trigger, day):
             return []  # "... which in 2001 culminated in a default. Two presidents resigned in a month."
+        if self.resolver.under_past_rule(trigger, day, BACKGROUND_DAYS_DATED):
+            return []  # "3,000 people were killed under Gen Pinochet's regime": a past regime's acts
         if when is None and mention.claimant is None and _past_perfect(trigger):
             return []  # "Critics had accused Mr Hariri of ...": what had happened before the news
         if cameo.quad_class in (1, 3) and _already_done(trigger):

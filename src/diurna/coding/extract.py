@@ -93,6 +93,10 @@ _FORCE_ROOTS = frozenset({"17", "18", "19", "20"})
 _ENDING_VERBS = {"end", "lift", "scrap", "abolish", "remove", "ease", "relax", "suspend", "drop", "overturn", "repeal"}
 # Spans of time a state lasts, not an act: "for more than a year", "for decades".
 _LONG_SPANS = {"year", "decade", "century", "generation"}
+# Words that can be auxiliaries; a verb parsed with another as its auxiliary is misparsed.
+_AUXILIARIES = {"be", "have", "do", "will", "would", "shall", "should", "can", "could", "may", "might", "must",
+                "ought", "to", "get", "need", "dare", "use", "'s", "'ve", "'d", "'ll", "'re", "'m", "wo", "ca", "going",
+                "having", "being", "been", "getting", "got", "used"}
 # Entity kinds that are never a place: "in May 2004".
 _NOT_PLACES = {"DATE", "TIME", "MONEY", "PERCENT", "CARDINAL", "ORDINAL", "QUANTITY"}
 # Meetings whose "on" names their topic, not a party ("negotiations on an Israeli troop pullback").
@@ -616,6 +620,9 @@ def _verb_event(verb: Token, sense: TriggerSense, lexicon: Lexicon) -> EventMent
         return None  # "Detaining suspects without trial breaks human rights laws": an activity, no act
     if verb.dep_ == "amod" and verb.tag_ == "VBN" and verb.i < verb.head.i:
         return None  # "a charity which helps abused victims": a participle before its noun describes it
+    if any(c.dep_ in ("aux", "auxpass") and c.lemma_.lower() not in _AUXILIARIES and c.lower_ not in _AUXILIARIES
+           for c in verb.children):
+        return None  # "which helps abused victims" parsed with "helps" as an auxiliary of "abused": a misparse
     harm = lexicon.cue(lemma_of(verb, lexicon), "harm")
     if verb.dep_ == "acl" and verb.tag_ == "VBN" and _pos(verb.head) == "noun" and _children(verb, _OBJECT_DEPS):
         # a headline the parser read as a noun phrase: "Syrian government airstrikes killed 12
@@ -799,6 +806,8 @@ def _is_mention(noun: Token) -> bool:
     """An event noun that names a known or absent event rather than reporting one: 'the 1994
     genocide', 'the 9/11 attacks', 'since the bombings', 'no treaty', 'a film about the war'."""
     head = phrase_head(noun)
+    if head.dep_ == "conj" and head.head.pos_ == "NOUN" and head.head.i != noun.i and _is_mention(head.head):
+        return True  # "after the 11 September attacks and ongoing military operations": both are named
     if head.dep_ == "dobj" and _lemma(head.head) in _ENDING_VERBS:
         return True  # "plans to end the arms embargo", "lifted the blockade": what ends already was
     for node in {noun, head}:

@@ -54,6 +54,8 @@ _COUNT_WORDS = {"dozens", "scores", "hundreds", "thousands", "several", "many", 
 # reform", "a general strike", "relative calm", "executive pay".
 _MANNER_ADJECTIVES = {"official", "general", "radical", "chief", "relative", "executive", "academic", "irregular",
                       "ultra", "elder", "representative"}
+# What a leader's time in power is called: "under Pinochet's regime".
+_RULE_NOUNS = {"regime", "rule", "government", "dictatorship", "presidency", "reign", "administration", "leadership"}
 # Prepositions through which a thing points at its owner: "calls by Belarus's rulers for aid",
 # "an offer from Afghanistan", "the homes of Palestinians".
 _OWNER_PREPS = {"by", "from", "of"}
@@ -192,6 +194,25 @@ class ActorResolver:
             # "Israeli army bulldozers"), not a country ("a US airline attendant")
             return [a for a in owners if a.org or a.sector]
         return []
+
+    def under_past_rule(self, trigger: Token, day: dt.date | None, days: int) -> bool:
+        """Told as done "under" a leader's rule that ended more than `days` before `day`
+        ("killed under Gen Pinochet's regime"): the lexicon knows the leader's tenure."""
+        if day is None:
+            return False
+        node = trigger
+        while node.pos_ not in ("VERB", "AUX") and node.head.i != node.i:
+            node = node.head
+        rules = [o for p in node.subtree if p.dep_ == "prep" and p.lower_ == "under" for o in p.children
+                 if o.dep_ == "pobj" and o.lemma_.lower() in _RULE_NOUNS]
+        for rule in rules:
+            owners = [t for c in rule.children if c.dep_ in ("poss", "compound") for t in c.subtree]
+            for match in self._name_matches(owners, day) if owners else []:
+                ended = [e.valid_to for e in self.lexicon.lookup_name(tuple(t.text for t in owners[0].doc[match.start:match.end]))
+                         if isinstance(e, NamedActor) and e.valid_to is not None]
+                if ended and all((day - end).days > days for end in ended):
+                    return True
+        return False
 
     def _located_in(self, head: Token, day: dt.date) -> str | None:
         """The country of a place the phrase puts its people in: "farmers in Kaduna" -> NGA."""
