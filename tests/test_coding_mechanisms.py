@@ -679,7 +679,7 @@ def test_paying_compensation_returns_property_and_within_is_no_date(code_sentenc
     # a former official of an international body is no longer the body
     ("Israel has asked a former International Monetary Fund director to run its central bank.", "ISR", "ELI"),
     # a titled name is a person even where the tagger took it for a place
-    ("A spokesman for UKIP called on Mr Hockney to quit the London Assembly.", "GBRPTYUKIP", None),
+    ("A spokesman for UKIP called on Mr Hockney to quit the London Assembly.", "GBRPTYUKIP", "GBR"),
     # a visit's party is the country of the place visited, however small
     ("Foreign Secretary Jack Straw will visit Auschwitz for the anniversary.", "GBRGOV", "POL"),
     # two parties negotiating are the parties; what they negotiate on is the topic
@@ -756,3 +756,23 @@ def test_an_organisation_is_no_place(code_sentence):
 def test_past_rule_misparses_and_crime_are_no_force(code_sentence, text, force):
     events = code_sentence(text, date="2005-02-10")
     assert bool([e for e in events if e.cameo_root in ("18", "19", "20")]) is force
+
+
+def test_an_articles_named_countries_make_its_home(code_sentence):
+    # the text names Britain three times: its unknown politicians and bare institutions are British
+    article = ("Britain's economy grew last year. The British government said London was pleased. "
+               "Environment Secretary Jane Doe rejected Mr Smith's comment on Monday.")
+    (event,) = code_sentence(article, date="2005-02-10")
+    assert (event.source_code, event.target_code) == ("GBRGOV", "GBR")
+    # people named as coming from abroad stay out of it
+    article = ("The US economy grew. The US dollar rose. The US trade gap widened. "
+               "Ministers from European and Asian governments called on the US to strengthen the dollar.")
+    (event,) = code_sentence(article, date="2005-02-10")
+    assert (event.source_code, event.target_code) == ("GOV", "USA")
+
+
+def test_an_arrangement_in_the_present_progressive_is_planned(code_sentence):
+    events = code_sentence("The government is holding a further meeting on Friday with industry and retail representatives.",
+                           date="2005-02-10")
+    assert {(e.modality, e.event_date.isoformat()) for e in events} == {("planned", "2005-02-11")}
+    assert {e.target_code for e in events} == {"BUS", "GOV"}  # "industry and retail representatives" are business

@@ -21,7 +21,7 @@ from diurna.ingest.clean import CleanArticle, Paragraph, clean
 from diurna.resolve.deaths import DEATH_VERBS, Toll, may_be_a_total, toll_for, tolls
 from diurna.resolve.dates import DateMentions, DateResolver, EventDate
 from diurna.coding.extract import EventMention, extract, is_vetoed, object_tokens
-from diurna.coding.lexicon import Lexicon, load_lexicon
+from diurna.coding.lexicon import CountryEntry, Lexicon, load_lexicon
 from diurna.coding.parse import Parser, ParserSettings, headline_case
 from diurna.resolve.places import Gazetteer, Place
 from diurna.resolve.where import RANK_DEMONYM, RANK_ENTITY, PlaceFinder, PlaceMention
@@ -166,7 +166,8 @@ class Coder:
                         places.setdefault(event.event_id, found)
             events = [_domestic_country(e) for e in self._locate(_dedupe(events), places, clean_article.dateline_place,
                                                                  totals)]
-            events = _at_home(events)
+            if events:
+                events = _at_home(events, self._named_countries([doc for doc, _ in parsed]))
             yield CodedArticle(article, article_id, content_hash(article.content), clean_article, events, n_sentences)
 
     def _fallback_targets(self, mention: EventMention, doc: Doc, day, sources: list[Actor]) -> tuple[list[Actor], bool]:
@@ -232,6 +233,16 @@ class Coder:
                 if place is not None:
                     found.append(Actor(text=doc[head.left_edge.i:head.i + 1].text, country=place.country))
         return found
+
+    def _named_countries(self, docs: list[Doc]) -> Counter:
+        """How often the text names each country, its people or its capital ("Britain", "British",
+        "London"): the article's own evidence of where it is, beyond its events."""
+        named: Counter = Counter()
+        for doc in docs:
+            for token in doc:
+                if token.pos_ in ("PROPN", "ADJ") and (token.is_title or token.is_upper):
+                    named.update(e.iso3 for e in self.lexicon.lookup_name((token.text,))[:1] if isinstance(e, CountryEntry))
+        return named
 
     def _off_topic_section(self, article: Article) -> bool:
         """A sport or culture piece by its input's own section: a `section` or `category` field,
@@ -682,23 +693,24 @@ def _foreign(text: str, words: frozenset[str] = _FOREIGN_WORDS) -> bool:
     return any(word in words for word in text.lower().replace("-", " ").split())
 
 
-def _home_country(events: list[Event]) -> str | None:
+def _home_country(events: list[Event], named: Counter) -> str | None:
     """The country an article is about: at least two thirds of the country codes of its events'
-    actors and places (three at least), as in a BBC politics story about Westminster."""
-    tally = Counter(c for e in events for c in (e.source_country, e.target_country, e.place_country) if c)
+    actors and places and of the countries its text names (three at least), as in a BBC
+    politics story about Westminster."""
+    tally = Counter(c for e in events for c in (e.source_country, e.target_country, e.place_country) if c) + named
     if not tally:
         return None
     country, count = tally.most_common(1)[0]
     return country if count >= _HOME_MIN_ACTORS and count * 3 >= sum(tally.values()) * 2 else None
 
 
-def _at_home(events: list[Event]) -> list[Event]:
+def _at_home(events: list[Event], named: Counter) -> list[Event]:
     """In an article about one country, its institutions with no country named are that
     country's ("the government", "the Lords"), and so are people the lexicons do not know in its
     political exchanges ("Environment Secretary Margaret Beckett rejected Mr Howard's comment");
     not armed actors, firms, foreign or international bodies, nor people named in visits,
     coercion or force."""
-    home = _home_country(events)
+    home = _home_country(events, named)
     if home is None:
         return events
     placed = []

@@ -52,6 +52,8 @@ _COMPLEMENT_DEPS = {"ccomp", "xcomp", "dobj", "acl", "pobj", "conj", "pcomp", "a
 # which is adverbial more often than not ("pledged in a 2018 agreement").
 _COMPLEMENT_PREPS = {"on", "to", "for", "of"}
 _FUTURE_AUX = {"will", "shall"}
+_PRESENT_BE = {"is", "are", "am", "'s", "'re"}
+_WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 # "would" is a condition or a guess ("the UK would welcome migrants", "would then reject")
 _HEDGE_AUX = {"may", "might", "could", "should", "must", "can", "ought", "would"}
 # Heads of an infinitive that schedule it: "is to visit", "set to", "due to", "about to".
@@ -1016,6 +1018,8 @@ def modality_of(token: Token, lexicon: Lexicon) -> tuple[Modality, int | None]:
             modality = "planned" if scheduled else "hypothetical"
         elif modality == "occurred" and aux & _FUTURE_AUX:
             modality = "planned"
+        elif modality == "occurred" and step == 0 and node.tag_ == "VBG" and aux & _PRESENT_BE and _names_a_day(node):
+            modality = "planned"  # "is holding a further meeting on Friday": an arrangement
         elif modality == "occurred" and step > 0 and (lexicon.cue(lemma_of(node, lexicon), "intent")
                                                        or lexicon.cue(lemma_of(node, lexicon), "bind")):
             modality = "planned"  # "agreed a document detailing a ceasefire": the content is to come
@@ -1045,6 +1049,12 @@ def _schedules(verb: Token, lexicon: Lexicon) -> bool:
     if lemma == "be":
         return any(c.dep_ in ("acomp", "attr") and c.lemma_.lower() in _SCHEDULING_HEADS for c in verb.children)
     return lemma in _SCHEDULING_HEADS or lexicon.cue(lemma, "intent")
+
+
+def _names_a_day(verb: Token) -> bool:
+    """A weekday, "tomorrow" or "next ..." on the verb: the day an arrangement is for."""
+    return any(t.lower_ in _WEEKDAYS or t.lower_ in ("tomorrow", "next") for p in verb.children
+               if p.dep_ in ("prep", "npadvmod") for t in p.subtree)
 
 
 def _scheduled(head: Token, lexicon: Lexicon) -> bool:

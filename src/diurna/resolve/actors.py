@@ -283,7 +283,7 @@ class ActorResolver:
                 if child.dep_ in _PHRASE_DEPS or (child.dep_ in ("conj", "cc") and token.dep_ in ("amod", "compound")):
                     walk(child)
                 elif child.dep_ == "prep" and self._agent_sector(token) is not None and (
-                        child.lower_ == "of" or (child.lower_ in ("for", "from") and token.lemma_.lower() in _ROLE_NOUNS)):
+                        child.lower_ == "of" or (child.lower_ in ("for", "from") and token.lemma_.lower() in _ROLE_NOUNS | {"minister"})):
                     walk(child)  # "forces of the Syrian government", "a spokesman for UKIP", "a delegation from the CBI"
                 elif child.dep_ == "pobj" and token.dep_ == "prep":
                     walk(child)
@@ -352,8 +352,8 @@ class ActorResolver:
         if sector == "GOV" and lemma in _ROLE_NOUNS:
             # "rebel leaders", "opposition spokesman": the group's sector, not the state's; so is
             # that of the group a role speaks for ("delegations of business leaders")
-            for child in token.children:
-                group = self.lexicon.agents.get(child.lemma_.lower()) if child.dep_ in ("compound", "amod") else None
+            for child in token.children:  # "industry and retail representatives" (an nmod)
+                group = self.lexicon.agents.get(child.lemma_.lower()) if child.dep_ in ("compound", "amod", "nmod") else None
                 if group in _GROUP_SECTORS:
                     return group
             for member in (o for p in token.children if p.dep_ == "prep" and p.lower_ in ("of", "from")
