@@ -776,3 +776,15 @@ def test_an_arrangement_in_the_present_progressive_is_planned(code_sentence):
                            date="2005-02-10")
     assert {(e.modality, e.event_date.isoformat()) for e in events} == {("planned", "2005-02-11")}
     assert {e.target_code for e in events} == {"BUS", "GOV"}  # "industry and retail representatives" are business
+
+
+@pytest.mark.parametrize("text, coded", [
+    # an existential reports what it says there was; "no fighting" is none
+    ("There was heavy fighting in more than three districts in Panjshir last night.", True),
+    ("There was no fighting in Kabul.", False),
+    # force against an act of force is concrete: "repulsed another assault"; against inflation it is a metaphor
+    ("Ukrainian defenders repulsed another assault near Marinka.", True),
+    ("The bank fought inflation.", False),
+])
+def test_existentials_and_repelled_attacks(code_sentence, text, coded):
+    assert bool(code_sentence(text, date="2020-03-05")) is coded

@@ -641,7 +641,8 @@ def _verb_event(verb: Token, sense: TriggerSense, lexicon: Lexicon) -> EventMent
             return None
         sources = [a for g in _prep_objects(verb, {"by"}) for a in _with_conjuncts(g)]
         targets = _with_conjuncts(verb.head)
-        agentless = not sources
+        # "experts killed by coalition strikes": strikes stand for their doer, whom their modifiers may name
+        agentless = not sources or all(_is_violent_noun(s, lexicon) for s in sources)
     elif harm and sense.pos == "verb" and not _is_passive(verb) and not object_tokens(verb) \
             and not _children(verb, {"aux", "prt"}) and verb.tag_ in ("VBD", "VBN") and verb_subjects(verb):
         # headline passive: "Nine rebels killed in Afghan operation", "Two militants shot dead"
@@ -723,7 +724,8 @@ def _concrete_objects(verb: Token, lexicon: Lexicon) -> bool:
     return any(is_person_like(o, lexicon) or o.pos_ == "PROPN" or o.like_num
                or o.ent_type_ in ("GPE", "LOC", "FAC", "ORG", "NORP", "PERSON")
                or o.lemma_.lower() in lexicon.targets or o.lemma_.lower() in _QUANTITY_NOUNS
-               for o in objects)
+               or any(s.code[:2] >= "18" for s in lexicon.triggers.get((_lemma(o), "noun"), []) if s.code != "-")
+               for o in objects)  # "repulsed another assault": an act of force, in any of its senses
 
 
 def _verb_targets(verb: Token, sense: TriggerSense, lexicon: Lexicon) -> list[Token]:
@@ -872,6 +874,8 @@ def _is_reported_here(noun: Token, light_verb: Token | None, lexicon: Lexicon) -
     governor = head.head
     if head.dep_ in ("nsubj", "nsubjpass", "dobj") and lexicon.cue(lemma_of(governor, lexicon), "occur"):
         return True
+    if head.dep_ == "attr" and lemma_of(governor, lexicon) == "be" and any(c.dep_ == "expl" for c in governor.children):
+        return True  # "there was heavy fighting in three districts": an existential reports it
     if head.dep_ == "pobj" and governor.lower_ == "by" and lexicon.cue(lemma_of(governor.head, lexicon), "occur"):
         return True
     if head.dep_ in ("nsubj", "nsubjpass") and governor.pos_ == "VERB" and match_sense(governor, lexicon) is not None:
