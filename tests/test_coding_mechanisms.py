@@ -61,7 +61,8 @@ def test_a_crime_with_no_political_actor_is_not_coded(code_sentence):
     ("Protesters staged a sit-in outside the parliament in Nairobi.", "PROTEST"),
     ("Israeli troops opened fire on demonstrators in Gaza.", "ASSAULT"),
     ("The Nigerian army launched an air strike against rebel positions.", "ASSAULT"),
-    ("Police carried out a raid on opposition offices in Harare.", "ASSAULT"),
+    ("Police carried out a raid on opposition offices in Harare.", "COERCE"),  # law enforcement (police=170)
+    ("Troops carried out a raid on rebel positions near Harare.", "ASSAULT"),
     ("Clashes between Sudanese troops and rebels broke out in Darfur.", "ASSAULT"),
 ])
 def test_light_verbs_and_event_nouns(code_sentence, text, plover):
@@ -788,3 +789,14 @@ def test_an_arrangement_in_the_present_progressive_is_planned(code_sentence):
 ])
 def test_existentials_and_repelled_attacks(code_sentence, text, coded):
     assert bool(code_sentence(text, date="2020-03-05")) is coded
+
+
+def test_police_raids_are_law_enforcement_and_a_victims_kin_tell_their_past(code_sentence):
+    (event,) = code_sentence("Last week Finnish police raided a file-sharing site based in the country.", date="2005-02-10")
+    assert (event.cameo_code, event.plover_type) == ("170", "COERCE")
+    (event,) = code_sentence("Israeli troops raided a Hamas office in Gaza.", date="2005-02-10")
+    assert event.plover_type == "ASSAULT"
+    assert code_sentence("The family of an Iraqi civilian allegedly killed by UK troops have won a challenge.",
+                         date="2005-02-10") == []
+    assert code_sentence("The bodies of 12 soldiers killed in the ambush were recovered in Kandahar on Monday.",
+                         date="2005-02-10")

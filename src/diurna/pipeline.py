@@ -328,6 +328,9 @@ class Coder:
                 and all(a.sector in CIVIL_SECTORS or not (a.sector or a.country or a.org) for a in actors):
             # "the two leaders clashed", "Howard attacked Mr Brown": institutions and named people argue
             cameo = self.lexicon.cameo[mention.sense.civil_code]
+        elif mention.sense.police_code and sources and all(a.sector == "COP" for a in sources) \
+                and not any(a.sector in ARMED_SECTORS for a in targets):
+            cameo = self.lexicon.cameo[mention.sense.police_code]  # "Finnish police raided a BitTorrent site": law enforcement
         if not _has_political_actor(sources, targets, cameo.root, mention.agentless):
             return []
         if mention.agentless and (self._disaster(doc[mention.trigger].sent) or (

@@ -93,6 +93,9 @@ _CORE_DEPS = {"xcomp", "ccomp", "dobj", "obj", "pobj", "prep", "conj", "compound
 _FORCE_ROOTS = frozenset({"17", "18", "19", "20"})
 # Verbs that end a state: their object event already was ("plans to end the embargo").
 _ENDING_VERBS = {"end", "lift", "scrap", "abolish", "remove", "ease", "relax", "suspend", "drop", "overturn", "repeal"}
+# Kin of a victim: a killing that describes whose kin they are is their story's past.
+_KIN_NOUNS = {"family", "widow", "widower", "parent", "mother", "father", "son", "daughter", "relative", "brother",
+              "sister", "wife", "husband", "child", "grandmother", "grandfather"}
 # Spans of time a state lasts, not an act: "for more than a year", "for decades".
 _LONG_SPANS = {"year", "decade", "century", "generation"}
 # Words that can be auxiliaries; a verb parsed with another as its auxiliary is misparsed.
@@ -639,6 +642,9 @@ def _verb_event(verb: Token, sense: TriggerSense, lexicon: Lexicon) -> EventMent
         # of terrorist offences, will be released"
         if not harm and _has_finite_verb(verb.sent) and not _prep_objects(verb, {"by"}):
             return None
+        victim = verb.head
+        if victim.dep_ == "pobj" and victim.head.lower_ == "of" and victim.head.head.lemma_.lower() in _KIN_NOUNS:
+            return None  # "the family of an Iraqi civilian killed by UK troops have won a challenge": their back-story
         sources = [a for g in _prep_objects(verb, {"by"}) for a in _with_conjuncts(g)]
         targets = _with_conjuncts(verb.head)
         # "experts killed by coalition strikes": strikes stand for their doer, whom their modifiers may name

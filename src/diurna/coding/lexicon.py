@@ -51,6 +51,7 @@ class TriggerSense:
     person_object: bool = False  # the object is a person or group: "beat protesters", not "beat Italy 2-0"
     civil_code: str | None = None  # the code when every actor is civilian-institutional ("leaders clashed")
     prep_objects: frozenset[str] = frozenset()  # pobj= condition: "agreed with Dr Fox's view", "withdrawn from the website"
+    police_code: str | None = None  # the code when police act on no armed actor ("police raided the site")
 
     @property
     def object_is_instrument(self) -> bool:
@@ -189,6 +190,8 @@ def _parse_when(sense_fields: dict[str, str]) -> dict:
                 conditions["prep_objects"] = _set(value)
             elif key == "civil":
                 conditions["civil_code"] = value.strip()
+            elif key == "police":
+                conditions["police_code"] = value.strip()
             else:
                 raise ValueError(f"triggers.tsv: unknown condition {part!r} for {sense_fields['lemma']}")
     return conditions
@@ -208,8 +211,9 @@ def load_lexicon() -> Lexicon:
             lemma=row["lemma"].lower(), pos=row["pos"], code=row["code"],
             mutual=row["mutual"] == "y", **_parse_when(row),
         )
-        if sense.civil_code and sense.civil_code not in lex.cameo:
-            raise ValueError(f"triggers.tsv: {row['lemma']} uses unknown CAMEO code {sense.civil_code}")
+        for other in (sense.civil_code, sense.police_code):
+            if other and other not in lex.cameo:
+                raise ValueError(f"triggers.tsv: {row['lemma']} uses unknown CAMEO code {other}")
         lex.triggers.setdefault((sense.lemma, sense.pos), []).append(sense)
     for row in _rows("outer_acts.tsv"):
         if row["code"] != "-" and row["code"] not in lex.cameo:  # "-": coded only through outer_codes.tsv
