@@ -800,3 +800,9 @@ def test_police_raids_are_law_enforcement_and_a_victims_kin_tell_their_past(code
                          date="2005-02-10") == []
     assert code_sentence("The bodies of 12 soldiers killed in the ambush were recovered in Kandahar on Monday.",
                          date="2005-02-10")
+
+
+def test_victims_counted_in_words_are_a_sign_of_conflict(code_sentence):
+    # three or more victims make agentless deaths conflict, whether counted in digits or words
+    assert code_sentence("A commander and an activist were among eight killed in Kashmir.", date="2002-01-10")
+    assert code_sentence("A commander and an activist were among 8 killed in Kashmir.", date="2002-01-10")

@@ -25,7 +25,7 @@ from diurna.coding.lexicon import CountryEntry, Lexicon, load_lexicon
 from diurna.coding.parse import Parser, ParserSettings, headline_case
 from diurna.resolve.places import Gazetteer, Place
 from diurna.resolve.where import RANK_DEMONYM, RANK_ENTITY, PlaceFinder, PlaceMention
-from diurna.resolve.quantities import quantity_of
+from diurna.resolve.quantities import number_value, quantity_of
 from diurna.records import Actor, Article, Event, Quantity
 
 ARTICLES_PER_BATCH = 256
@@ -753,8 +753,7 @@ def _victim_counts(mention: EventMention, doc: Doc) -> list[int]:
     for index in mention.targets:  # a head that is itself the count ("16 killed", "a dozen killed")
         head = doc[index]
         if head.like_num:
-            text = head.text.replace(",", "")
-            counts.append(int(text) if text.isdigit() else 0)
+            counts.append(number_value(head) or 0)  # "16 killed", "among eight killed"
         elif head.lower_ in ("dozen", "dozens", "scores", "hundreds", "thousands"):
             counts.append(12)
     return counts

@@ -34,7 +34,7 @@ def quantity_of(head: Token, role: QuantityRole) -> Quantity | None:
     numbers = [c for c in head.children if c.dep_ == "nummod"]
     if numbers:
         number = numbers[0]
-        value = _number(number)
+        value = number_value(number)
         if value is None:
             return None
         modifier = " ".join(t.lower_ for t in number.subtree if t.i < number.i)
@@ -52,7 +52,8 @@ def quantity_of(head: Token, role: QuantityRole) -> Quantity | None:
     return None
 
 
-def _number(token: Token) -> int | None:
+def number_value(token: Token) -> int | None:
+    """The number a token writes, in digits or words ("12", "1,200", "eight")."""
     text = token.lower_.replace(",", "")
     if text.isdigit():
         return int(text)
