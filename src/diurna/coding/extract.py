@@ -396,7 +396,7 @@ def _is_condition(token: Token) -> bool:
     for _ in range(4):
         if node.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in ("if", "unless") for c in node.children):
             return True
-        if node.head is node or node.dep_ not in ("xcomp", "ccomp", "conj", "dobj", "pobj", "prep", "advcl"):
+        if node.head.i == node.i or node.dep_ not in ("xcomp", "ccomp", "conj", "dobj", "pobj", "prep", "advcl"):
             return False
         node = node.head
     return False
@@ -434,7 +434,7 @@ def _habit_marked(node: Token, lexicon: Lexicon) -> bool:
 
 def phrase_head(token: Token) -> Token:
     """Climb compounds: 'patrol' in 'joint patrol missions' heads into 'missions'."""
-    while token.dep_ == "compound" and token.head is not token:
+    while token.dep_ == "compound" and token.head.i != token.i:
         token = token.head
     return token
 
@@ -970,7 +970,7 @@ def _binding_verb(token: Token, lexicon: Lexicon) -> Token | None:
     """A verb such as 'agree' whose object contains this event: 'agreed a document detailing a ceasefire'."""
     node = token
     for _ in range(6):
-        if node.head is node or not _is_complement_step(node):
+        if node.head.i == node.i or not _is_complement_step(node):
             return None
         node = node.head
         if node.pos_ == "VERB" and lexicon.cue(lemma_of(node, lexicon), "bind"):
@@ -1041,7 +1041,7 @@ def modality_of(token: Token, lexicon: Lexicon) -> tuple[Modality, int | None]:
                     modality = "claimed"
                 elif reported_future:
                     modality = "planned"  # "said they would blockade Paris": a reported "will"
-        if node.head is node or not _is_complement_step(node):
+        if node.head.i == node.i or not _is_complement_step(node):
             break
         node = node.head
     if claimant is None:
