@@ -1,5 +1,6 @@
 """Benchmark: throughput, time per stage and peak memory of `diurna ingest`, next to spaCy alone
-measured in the same run, with 1 and 2 processes, and optionally on a Dask LocalCluster.
+measured in the same run (as installed, and multiplying with numpy's BLAS as diurna does), with 1
+and 2 processes, and optionally on a Dask LocalCluster.
 
 Corpus: the paths given, else ../shared/bench/bbc-1000.jsonl when present, else copies of the
 bundled sample (`--copies`). Prints articles/s, words/s, ms/article per stage, peak RSS of
@@ -27,7 +28,7 @@ import psutil
 
 from diurna import jobs
 from diurna.coding import prefilter
-from diurna.coding.parse import ParserSettings, load_model
+from diurna.coding.parse import ParserSettings, load_model, multiply_with_numpy
 from diurna.ingest.clean import clean
 from diurna.ingest.read import read_paths
 from diurna.records import Article
@@ -127,8 +128,11 @@ def line(label: str, seconds: float, articles: int, words: int, extra: str = "")
             f"{1000 * seconds / articles:6.1f} ms/article{extra}")
 
 
-def spacy_alone(model: str, texts: list[str], n_process: int, batch_size: int) -> tuple[float, str]:
+def spacy_alone(model: str, texts: list[str], n_process: int, batch_size: int, numpy_gemm: bool) -> tuple[float, str]:
+    """spaCy's full pipeline as installed (thinc's BLIS), or multiplying with numpy as diurna does."""
     nlp = load_model(model)
+    if numpy_gemm:
+        multiply_with_numpy(nlp)
     with MemoryWatch() as memory:
         start = time.perf_counter()
         for _ in nlp.pipe(texts, batch_size=batch_size, n_process=n_process):
@@ -226,12 +230,15 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         for processes in (int(p) for p in args.processes.split(",") if p):
-            spacy_s, spacy_memory = isolated(spacy_alone, settings.model, texts, processes, args.batch_size)
+            spacy_s, spacy_memory = isolated(spacy_alone, settings.model, texts, processes, args.batch_size, False)
             print(line(f"spaCy full pipeline, {processes} proc", spacy_s, n, words, f"  ({spacy_memory})"))
+            numpy_s, _ = isolated(spacy_alone, settings.model, texts, processes, args.batch_size, True)
+            print(line(f"  the same, numpy's BLAS as diurna", numpy_s, n, words))
             db = str(Path(tmp) / f"p{processes}.duckdb")
             if processes == 1:
                 seconds, stages, memory = isolated(ingest_here, articles, settings, db)
-                print(line("diurna ingest, 1 process", seconds, n, words, f"  ratio to spaCy {spacy_s / seconds:.2f}"))
+                print(line("diurna ingest, 1 process", seconds, n, words,
+                           f"  ratio to spaCy {spacy_s / seconds:.2f} (to spaCy with numpy's BLAS {numpy_s / seconds:.2f})"))
                 for stage, spent in stages.items():
                     print(f"  {stage:<50} {1000 * spent / n:7.2f} ms/article")
                 rest = seconds - sum(v for k, v in stages.items() if not k.startswith("  "))
@@ -240,7 +247,7 @@ def main() -> int:
             else:
                 seconds, write_s, cpu, memory = isolated(ingest_pool, articles, settings, db, processes)
                 print(line(f"diurna ingest, {processes} worker processes", seconds, n, words,
-                           f"  ratio to spaCy {spacy_s / seconds:.2f}"))
+                           f"  ratio to spaCy {spacy_s / seconds:.2f} (to spaCy with numpy's BLAS {numpy_s / seconds:.2f})"))
                 print(f"  main process: write {1000 * write_s / n:.2f} ms/article, all its CPU "
                       f"{1000 * cpu / n:.2f} ms/article (read, look-ups, results, write, memory sampling); {memory}")
         for workers in (int(w) for w in args.dask.split(",") if w):
