@@ -141,3 +141,18 @@ def test_cli_ingest_into_parquet_and_with_workers(tmp_path, capsys):
 
 def test_in_process_coding_names_its_version(coder):
     assert InProcess(coder.parser.settings).version == jobs.version_of(coder)
+
+
+def test_the_pool_process_lets_its_coder_go_once_the_workers_have_it(coder, sample_article):
+    """The parent codes nothing: its copy of the coder (the pages the workers have each copied
+    stay with them) is freed after the fork, and the workers still code."""
+    import gc
+
+    def coders() -> int:
+        return sum(isinstance(o, Coder) for o in gc.get_objects())
+
+    before = coders()
+    with CoderPool(coder.parser.settings, processes=2) as pool:
+        assert coders() == before
+        (results,) = list(pool.code_batches([[sample_article]]))
+    assert len(results[0].events) == SAMPLE_EVENT_COUNT
