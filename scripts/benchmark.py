@@ -256,7 +256,7 @@ def main() -> int:
             print(line(f"diurna ingest, Dask LocalCluster {workers} worker(s)", seconds, n, words, f"  ({memory})"))
             if durations:
                 per = statistics.mean(durations)
-                print(f"  {len(durations)} partitions of {jobs.WRITE_BATCH} articles: compute mean {per:.2f} s, "
+                print(f"  {len(durations)} partitions of {jobs.CODING_BATCH} articles: compute mean {per:.2f} s, "
                       f"max {max(durations):.2f} s, sum {sum(durations):.1f} s; writer {write_s:.2f} s in all "
                       f"({1000 * write_s / n:.2f} ms/article, {write_s / len(durations) * 1000:.0f} ms per partition)")
                 print(f"  client process CPU {1000 * cpu / n:.2f} ms/article (read, look-ups, scheduling, results, write); "

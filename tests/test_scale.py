@@ -156,3 +156,14 @@ def test_the_pool_process_lets_its_coder_go_once_the_workers_have_it(coder, samp
         assert coders() == before
         (results,) = list(pool.code_batches([[sample_article]]))
     assert len(results[0].events) == SAMPLE_EVENT_COUNT
+
+
+def test_coded_batches_are_written_several_at_a_time(tmp_path, coder, sample_article):
+    """Coding tasks stay small; each write transaction takes `write_articles` or more."""
+    local, articles = _Local(coder), _copies(sample_article, 5)
+    with Store(tmp_path / "grouped.duckdb") as store:
+        sizes = []
+        add_batch = store.add_batch
+        store.add_batch = lambda batch, version=None: sizes.append(len(batch)) or add_batch(batch, version)
+        tally = jobs.ingest_with(local.code_batches, local.version, store, articles, batch_articles=1, write_articles=2)
+    assert sizes == [2, 2, 1] and tally.stored == 5
