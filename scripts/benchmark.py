@@ -33,7 +33,7 @@ from diurna.ingest.clean import clean
 from diurna.ingest.read import read_paths
 from diurna.records import Article
 from diurna.scale.workers import CoderPool, InProcess
-from diurna.store import Store
+from diurna.store import Store, database
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "idlib_ceasefire_2020-03-05.jsonl"
@@ -154,7 +154,8 @@ def ingest_here(articles: list[Article], settings: ParserSettings, db: str) -> t
     clock.wrap(coding.coder.gazetteer, "resolve_phrase", "  places")
     clock.wrap(coding.coder.dates, "resolve", "  dates")
     with Store(db) as store, MemoryWatch() as memory:
-        clock.wrap(store, "add_batch", "write (DuckDB, one transaction per batch)")
+        clock.wrap(store, "add_batch", "write (DuckDB, one transaction per 256 articles)")
+        clock.wrap(database.STORIES, "signature", "  of which MinHash signatures")
         start = time.perf_counter()
         tally = jobs.ingest_with(coding.code_batches, coding.version, store, articles)
         seconds = time.perf_counter() - start
@@ -172,11 +173,13 @@ def ingest_pool(articles: list[Article], settings: ParserSettings, db: str, proc
     with MemoryWatch() as memory:
         with CoderPool(settings, processes) as pool, Store(db) as store:  # the pool first: it forks
             clock.wrap(store, "add_batch", "write")
+            clock.wrap(database.STORIES, "signature", "signatures")
             start, cpu = time.perf_counter(), _cpu()
             tally = jobs.ingest_with(pool.code_batches, pool.version, store, articles)
             seconds, cpu = time.perf_counter() - start, _cpu() - cpu
     assert tally.stored == len(articles), tally
-    return seconds, clock.seconds.get("write", 0.0), cpu, memory.describe() + f"; {tally.events} events"
+    return (seconds, clock.seconds.get("write", 0.0), clock.seconds.get("signatures", 0.0), cpu,
+            memory.describe() + f"; {tally.events} events")
 
 
 def ingest_dask(articles: list[Article], settings: ParserSettings, db: str, workers: int) -> tuple[float, list[float], float, str]:
@@ -245,10 +248,11 @@ def main() -> int:
                 print(f"  {'resolve, assemble, read, look-ups (the rest)':<50} {1000 * rest / n:7.2f} ms/article")
                 print(f"  {memory}")
             else:
-                seconds, write_s, cpu, memory = isolated(ingest_pool, articles, settings, db, processes)
+                seconds, write_s, signatures_s, cpu, memory = isolated(ingest_pool, articles, settings, db, processes)
                 print(line(f"diurna ingest, {processes} worker processes", seconds, n, words,
                            f"  ratio to spaCy {spacy_s / seconds:.2f} (to spaCy with numpy's BLAS {numpy_s / seconds:.2f})"))
-                print(f"  main process: write {1000 * write_s / n:.2f} ms/article, all its CPU "
+                print(f"  main process: write {1000 * write_s / n:.2f} ms/article (MinHash signatures "
+                      f"{1000 * signatures_s / n:.2f} of it), all its CPU "
                       f"{1000 * cpu / n:.2f} ms/article (read, look-ups, results, write, memory sampling); {memory}")
         for workers in (int(w) for w in args.dask.split(",") if w):
             db = str(Path(tmp) / f"dask{workers}.duckdb")
