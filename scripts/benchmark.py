@@ -1,5 +1,6 @@
 """Benchmark: throughput, time per stage and peak memory of `diurna ingest`, next to spaCy alone
-measured in the same run, with 1 and 2 processes, and optionally on a Dask LocalCluster.
+measured in the same run (as installed, and multiplying with numpy's BLAS as diurna does), with 1
+and 2 processes, and optionally on a Dask LocalCluster.
 
 Corpus: the paths given, else ../shared/bench/bbc-1000.jsonl when present, else copies of the
 bundled sample (`--copies`). Prints articles/s, words/s, ms/article per stage, peak RSS of
@@ -27,12 +28,12 @@ import psutil
 
 from diurna import jobs
 from diurna.coding import prefilter
-from diurna.coding.parse import ParserSettings, load_model
+from diurna.coding.parse import ParserSettings, load_model, multiply_with_numpy
 from diurna.ingest.clean import clean
 from diurna.ingest.read import read_paths
 from diurna.records import Article
 from diurna.scale.workers import CoderPool, InProcess
-from diurna.store import Store
+from diurna.store import Store, database
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "idlib_ceasefire_2020-03-05.jsonl"
@@ -127,8 +128,11 @@ def line(label: str, seconds: float, articles: int, words: int, extra: str = "")
             f"{1000 * seconds / articles:6.1f} ms/article{extra}")
 
 
-def spacy_alone(model: str, texts: list[str], n_process: int, batch_size: int) -> tuple[float, str]:
+def spacy_alone(model: str, texts: list[str], n_process: int, batch_size: int, numpy_gemm: bool) -> tuple[float, str]:
+    """spaCy's full pipeline as installed (thinc's BLIS), or multiplying with numpy as diurna does."""
     nlp = load_model(model)
+    if numpy_gemm:
+        multiply_with_numpy(nlp)
     with MemoryWatch() as memory:
         start = time.perf_counter()
         for _ in nlp.pipe(texts, batch_size=batch_size, n_process=n_process):
@@ -150,7 +154,8 @@ def ingest_here(articles: list[Article], settings: ParserSettings, db: str) -> t
     clock.wrap(coding.coder.gazetteer, "resolve_phrase", "  places")
     clock.wrap(coding.coder.dates, "resolve", "  dates")
     with Store(db) as store, MemoryWatch() as memory:
-        clock.wrap(store, "add_batch", "write (DuckDB, one transaction per batch)")
+        clock.wrap(store, "add_batch", "write (DuckDB, one transaction per 256 articles)")
+        clock.wrap(database.STORIES, "signature", "  of which MinHash signatures")
         start = time.perf_counter()
         tally = jobs.ingest_with(coding.code_batches, coding.version, store, articles)
         seconds = time.perf_counter() - start
@@ -168,11 +173,13 @@ def ingest_pool(articles: list[Article], settings: ParserSettings, db: str, proc
     with MemoryWatch() as memory:
         with CoderPool(settings, processes) as pool, Store(db) as store:  # the pool first: it forks
             clock.wrap(store, "add_batch", "write")
+            clock.wrap(database.STORIES, "signature", "signatures")
             start, cpu = time.perf_counter(), _cpu()
             tally = jobs.ingest_with(pool.code_batches, pool.version, store, articles)
             seconds, cpu = time.perf_counter() - start, _cpu() - cpu
     assert tally.stored == len(articles), tally
-    return seconds, clock.seconds.get("write", 0.0), cpu, memory.describe() + f"; {tally.events} events"
+    return (seconds, clock.seconds.get("write", 0.0), clock.seconds.get("signatures", 0.0), cpu,
+            memory.describe() + f"; {tally.events} events")
 
 
 def ingest_dask(articles: list[Article], settings: ParserSettings, db: str, workers: int) -> tuple[float, list[float], float, str]:
@@ -226,22 +233,26 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         for processes in (int(p) for p in args.processes.split(",") if p):
-            spacy_s, spacy_memory = isolated(spacy_alone, settings.model, texts, processes, args.batch_size)
+            spacy_s, spacy_memory = isolated(spacy_alone, settings.model, texts, processes, args.batch_size, False)
             print(line(f"spaCy full pipeline, {processes} proc", spacy_s, n, words, f"  ({spacy_memory})"))
+            numpy_s, _ = isolated(spacy_alone, settings.model, texts, processes, args.batch_size, True)
+            print(line(f"  the same, numpy's BLAS as diurna", numpy_s, n, words))
             db = str(Path(tmp) / f"p{processes}.duckdb")
             if processes == 1:
                 seconds, stages, memory = isolated(ingest_here, articles, settings, db)
-                print(line("diurna ingest, 1 process", seconds, n, words, f"  ratio to spaCy {spacy_s / seconds:.2f}"))
+                print(line("diurna ingest, 1 process", seconds, n, words,
+                           f"  ratio to spaCy {spacy_s / seconds:.2f} (to spaCy with numpy's BLAS {numpy_s / seconds:.2f})"))
                 for stage, spent in stages.items():
                     print(f"  {stage:<50} {1000 * spent / n:7.2f} ms/article")
                 rest = seconds - sum(v for k, v in stages.items() if not k.startswith("  "))
                 print(f"  {'resolve, assemble, read, look-ups (the rest)':<50} {1000 * rest / n:7.2f} ms/article")
                 print(f"  {memory}")
             else:
-                seconds, write_s, cpu, memory = isolated(ingest_pool, articles, settings, db, processes)
+                seconds, write_s, signatures_s, cpu, memory = isolated(ingest_pool, articles, settings, db, processes)
                 print(line(f"diurna ingest, {processes} worker processes", seconds, n, words,
-                           f"  ratio to spaCy {spacy_s / seconds:.2f}"))
-                print(f"  main process: write {1000 * write_s / n:.2f} ms/article, all its CPU "
+                           f"  ratio to spaCy {spacy_s / seconds:.2f} (to spaCy with numpy's BLAS {numpy_s / seconds:.2f})"))
+                print(f"  main process: write {1000 * write_s / n:.2f} ms/article (MinHash signatures "
+                      f"{1000 * signatures_s / n:.2f} of it), all its CPU "
                       f"{1000 * cpu / n:.2f} ms/article (read, look-ups, results, write, memory sampling); {memory}")
         for workers in (int(w) for w in args.dask.split(",") if w):
             db = str(Path(tmp) / f"dask{workers}.duckdb")
@@ -249,7 +260,7 @@ def main() -> int:
             print(line(f"diurna ingest, Dask LocalCluster {workers} worker(s)", seconds, n, words, f"  ({memory})"))
             if durations:
                 per = statistics.mean(durations)
-                print(f"  {len(durations)} partitions of {jobs.WRITE_BATCH} articles: compute mean {per:.2f} s, "
+                print(f"  {len(durations)} partitions of {jobs.CODING_BATCH} articles: compute mean {per:.2f} s, "
                       f"max {max(durations):.2f} s, sum {sum(durations):.1f} s; writer {write_s:.2f} s in all "
                       f"({1000 * write_s / n:.2f} ms/article, {write_s / len(durations) * 1000:.0f} ms per partition)")
                 print(f"  client process CPU {1000 * cpu / n:.2f} ms/article (read, look-ups, scheduling, results, write); "

@@ -2,7 +2,7 @@
 
 Builds N articles: N/5 distinct texts of ~400 words drawn (seeded) from the sample article's
 vocabulary, each carried five times with the changes syndication makes (a paragraph dropped, a
-sentence added, words changed). Assigns each to a story as `Store.add` does, 1,000 articles
+sentence added, words changed). Assigns each to a story as `Store.add_batch` does, 1,000 articles
 per transaction, and prints time per article, the stories found, the size of the index tables
 and peak memory.
 Usage: python scripts/dedupe_benchmark.py [--articles 10000] [--db PATH]
@@ -60,9 +60,9 @@ def main() -> int:
         with Store(db) as store:
             for first in range(0, len(corpus), 1000):
                 with store._transaction():
-                    for n, (text, _) in enumerate(corpus[first:first + 1000], start=first):
-                        story = store._story_for(f"a{n:016x}", text)
-                        assigned[f"a{n:016x}"] = corpus[int(story[1:], 16)][1]
+                    chunk = [(f"a{n:016x}", text) for n, (text, _) in enumerate(corpus[first:first + 1000], start=first)]
+                    for (article_id, _), story in zip(chunk, store._file_stories(chunk)):
+                        assigned[article_id] = corpus[int(story[1:], 16)][1]
                         story_ids.add(story)
                 done = first + 1000
                 if done % 10_000 == 0:

@@ -256,3 +256,41 @@ def test_counts_kept_incrementally_equal_a_recount_from_the_mentions(tmp_path, c
         kept = {e.event_id: e for e in store.events()}
         store._resummarize(list(kept))
         assert {e.event_id: e for e in store.events()} == kept
+
+
+# --- batched writes ------------------------------------------------------------------------------
+
+def _tables(path) -> dict[str, list]:
+    """Every row of every table the writer fills, but the time of ingest."""
+    with Store(path, read_only=True) as store:
+        con, found = store.connection, {}
+        for table in ("articles", "stories", "story_signatures", "story_bands", "events", "mentions"):
+            columns = [row[0] for row in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
+                [table]).fetchall() if row[0] != "ingested_at"]
+            found[table] = sorted(map(str, con.execute(f"SELECT {', '.join(columns)} FROM {table}").fetchall()))
+        return found
+
+
+def test_a_batch_stores_what_articles_stored_one_by_one_store(tmp_path, coder, sample_article):
+    """Copies of a story within one batch, events reported again later in the batch, and a copy
+    published earlier, which changes the story's source and so its stored mentions and events."""
+    day = dt.date(2020, 3, 1)
+    copies = near_copies(sample_article)
+    articles = [copies[0], article("a", CLASH_A, day, "Daily A"), copies[1], article("b", CLASH_B, day, "B News"),
+                article("m", MAIDUGURI, day, "NG"), article("a2", CLASH_A + " Residents fled.", day - dt.timedelta(days=1), "Early"),
+                copies[2], article("d", DAMATURU, day, "NG2"),
+                article("wire", "MOSCOW (Reuters) - " + copies[2].content, sample_article.date, "Wire Copy"), copies[0]]
+    coded = list(coder.code(articles))
+    with Store(tmp_path / "one.duckdb") as store:
+        assert [store.add(c, "v") for c in coded] == [True] * 9 + [False]
+    for size in (4, len(coded)):
+        with Store(tmp_path / f"batch{size}.duckdb") as store:
+            added = [a for start in range(0, len(coded), size) for a in store.add_batch(coded[start:start + size], "v")]
+        assert added == [True] * 9 + [False]
+        assert _tables(tmp_path / f"batch{size}.duckdb") == _tables(tmp_path / "one.duckdb")
+    with Store(tmp_path / "one.duckdb", read_only=True) as store:
+        sources = {row[0]: row[1] for row in store.connection.execute("SELECT first_outlet, original_source FROM stories "
+                                                                      "WHERE num_articles > 1").fetchall()}
+        assert sources == {"Early": "Early", "VeteransToday": "RT"}  # the clash's story took its earlier copy's source
+        assert store.connection.execute("SELECT count(*) FROM mentions WHERE original_source = 'Early'").fetchone()[0] >= 2

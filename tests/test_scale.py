@@ -141,3 +141,29 @@ def test_cli_ingest_into_parquet_and_with_workers(tmp_path, capsys):
 
 def test_in_process_coding_names_its_version(coder):
     assert InProcess(coder.parser.settings).version == jobs.version_of(coder)
+
+
+def test_the_pool_process_lets_its_coder_go_once_the_workers_have_it(coder, sample_article):
+    """The parent codes nothing: its copy of the coder (the pages the workers have each copied
+    stay with them) is freed after the fork, and the workers still code."""
+    import gc
+
+    def coders() -> int:
+        return sum(isinstance(o, Coder) for o in gc.get_objects())
+
+    before = coders()
+    with CoderPool(coder.parser.settings, processes=2) as pool:
+        assert coders() == before
+        (results,) = list(pool.code_batches([[sample_article]]))
+    assert len(results[0].events) == SAMPLE_EVENT_COUNT
+
+
+def test_coded_batches_are_written_several_at_a_time(tmp_path, coder, sample_article):
+    """Coding tasks stay small; each write transaction takes `write_articles` or more."""
+    local, articles = _Local(coder), _copies(sample_article, 5)
+    with Store(tmp_path / "grouped.duckdb") as store:
+        sizes = []
+        add_batch = store.add_batch
+        store.add_batch = lambda batch, version=None: sizes.append(len(batch)) or add_batch(batch, version)
+        tally = jobs.ingest_with(local.code_batches, local.version, store, articles, batch_articles=1, write_articles=2)
+    assert sizes == [2, 2, 1] and tally.stored == 5

@@ -20,7 +20,8 @@ from diurna.store import Store
 from diurna.store.database import HOLD_SECONDS
 
 Advance = Callable[[int], None]
-WRITE_BATCH = 64  # articles per coding task and per write transaction
+CODING_BATCH = 64  # articles per coding task
+WRITE_ARTICLES = 256  # articles per write transaction (at least): a statement's fixed cost is spread over more
 
 
 @dataclass
@@ -52,13 +53,15 @@ CodeBatches = Callable[[Iterable[list[Article]]], Iterator[list[CodedArticle | R
 def ingest_with(
     code_batches: CodeBatches, version: str, store: Store, records: Iterable[Article | Rejection], *,
     on_rejection: Callable[[Rejection], None] = lambda r: None, advance: Advance = lambda n: None,
-    batch_articles: int = WRITE_BATCH,
+    batch_articles: int = CODING_BATCH, write_articles: int = WRITE_ARTICLES,
 ) -> Tally:
     """Store what `code_batches` makes of the new articles, batch by batch (in this process, in
     worker processes or on a cluster: it returns each batch's results in order). One lookup
-    skips stored articles before coding; each batch is one transaction, so an interrupted run
-    keeps every finished batch and a re-run resumes; article ids make re-coded copies no-ops."""
+    skips stored articles before coding; coded batches are written `write_articles` or more at
+    a time, each write one transaction, so an interrupted run keeps every finished write and a
+    re-run resumes; article ids make re-coded copies no-ops."""
     tally = Tally()
+    coded: list[CodedArticle] = []
 
     def reject(rejection: Rejection) -> None:
         tally.rejected += 1
@@ -83,13 +86,7 @@ def ingest_with(
             if new:
                 yield new
 
-    for results in code_batches(fresh_batches()):
-        coded = []
-        for result in results:
-            if isinstance(result, Rejection):
-                reject(result)
-            else:
-                coded.append(result)
+    def write() -> None:
         for result, added in zip(coded, store.add_batch(coded, version)):
             if added:
                 tally.stored += 1
@@ -97,6 +94,18 @@ def ingest_with(
             else:
                 tally.skipped += 1
         advance(len(coded))
+        coded.clear()
+
+    for results in code_batches(fresh_batches()):
+        for result in results:
+            if isinstance(result, Rejection):
+                reject(result)
+            else:
+                coded.append(result)
+        if len(coded) >= write_articles:
+            write()
+    if coded:
+        write()
     store.release()
     return tally
 

@@ -44,24 +44,24 @@ def add_entities(nlp: Language, docs: list[Doc], lexicon: Lexicon, batch_size: i
 
 
 def attribute_table(nlp: Language) -> AttributeTable | None:
-    """The table for the model's attribute rules, when its last three pipes are the ruler, the
-    lemmatiser and NER (as in spaCy's English models); otherwise None and the ruler runs."""
+    """The table for the model's attribute rules and lemmatiser, when its last three pipes are
+    the ruler, the lemmatiser and NER (as in spaCy's English models); otherwise None and the
+    ruler and lemmatiser run."""
     if nlp.pipe_names[-3:] != [RULER_PIPE, LEMMATIZER_PIPE, ENTITY_PIPE]:
         return None
-    return AttributeTable(nlp.get_pipe(RULER_PIPE))
+    return AttributeTable(nlp.get_pipe(RULER_PIPE), nlp.get_pipe(LEMMATIZER_PIPE))
 
 
 def parse_selectively(nlp: Language, items: Iterable[tuple[str, object]], lexicon: Lexicon,
                       batch_size: int = 64, n_process: int = 1,
                       attributes: AttributeTable | None = None) -> Iterator[tuple[Doc, object]]:
     """nlp.pipe over (text, context) pairs with NER on event sentences only, in order; with
-    `attributes`, the attribute rules go through that table and the lemmatiser runs after it."""
+    `attributes`, the attribute rules and the lemmatiser go through that table."""
     pending: list[tuple[Doc, object]] = []
     skipped = [ENTITY_PIPE] if attributes is None else [RULER_PIPE, LEMMATIZER_PIPE, ENTITY_PIPE]
-    lemmatizer = nlp.get_pipe(LEMMATIZER_PIPE) if attributes is not None else None
     for doc, context in nlp.pipe(items, as_tuples=True, batch_size=batch_size, disable=skipped, n_process=n_process):
         if attributes is not None:
-            doc = lemmatizer(attributes(doc))
+            doc = attributes(doc)
         pending.append((doc, context))
         if len(pending) >= batch_size:
             add_entities(nlp, [d for d, _ in pending], lexicon, batch_size)

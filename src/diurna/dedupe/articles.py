@@ -50,13 +50,16 @@ class StoryIndex:
         self.threshold = threshold
         self.num_perm = num_perm
         self.hashranges = MinHashLSH(threshold=threshold, num_perm=num_perm).hashranges
+        self._template = MinHash(num_perm=num_perm)
 
     def signature(self, text: str) -> Signature | None:
-        """None for a text too short to have a shingle (it stays its own story)."""
+        """None for a text too short to have a shingle (it stays its own story). Each MinHash
+        reuses the template's permutations (the same ones: same seed), which it would otherwise
+        draw again for every text."""
         shingles = shingles_of(text)
         if not shingles:
             return None
-        minhash = MinHash(num_perm=self.num_perm)
+        minhash = MinHash(num_perm=self.num_perm, permutations=self._template.permutations, scheme=self._template.scheme)
         minhash.update_batch(shingles)
         return Signature(minhash.hashvalues)
 

@@ -7,6 +7,7 @@ and writes. Batches come back in the order they were sent. Workers die with thei
 """
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import gc
 import multiprocessing
@@ -54,11 +55,12 @@ class InProcess:
         self.close()
 
 
-def _serve(coder, tasks, results) -> None:
+def _serve(box: list, tasks, results) -> None:
     from diurna.coding.parse import _worker_dies_with_parent
     from diurna.jobs import code_each, version_of
 
     _worker_dies_with_parent()
+    coder = box[0]
     results.put(("version", version_of(coder)))
     while (task := tasks.get()) is not None:
         number, batch = task
@@ -77,13 +79,19 @@ class CoderPool:
 
         context = multiprocessing.get_context("fork")
         self._tasks, self._results = context.Queue(), context.Queue()
-        coder = Coder(worker_settings(settings))
+        box = [Coder(worker_settings(settings))]  # emptied here once the workers have their copy
         gc.collect()
         gc.freeze()  # the collector would otherwise touch, and so copy, every shared object
-        self._processes = [context.Process(target=_serve, args=(coder, self._tasks, self._results), daemon=True)
+        self._processes = [context.Process(target=_serve, args=(box, self._tasks, self._results), daemon=True)
                            for _ in range(processes)]
         for process in self._processes:
             process.start()
+        # This process codes nothing: let its coder go. The workers keep the pages they share;
+        # those they have each copied (every object they touch) would otherwise be held here too.
+        box.clear()
+        gc.unfreeze()
+        gc.collect()
+        _return_free_memory()
         self._pending: dict[int, Results] = {}
         self.version = ""
         for _ in self._processes:
@@ -126,13 +134,20 @@ class CoderPool:
             process.join(timeout=10)
             if process.is_alive():
                 process.terminate()
-        gc.unfreeze()
 
     def __enter__(self) -> CoderPool:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _return_free_memory() -> None:
+    """Give the heap's free pages back to the system (glibc keeps them otherwise)."""
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to give back this way
+        pass
 
 
 def coding_for(settings: ParserSettings, processes: int = 1, dask: str | None = None) -> InProcess | CoderPool:

@@ -275,16 +275,7 @@ class Store:
     def add(self, coded: CodedArticle, coder_version: str | None = None) -> bool:
         """Store an article, its story and its mentions linked to events, atomically; False if
         it was already stored (so a re-ingest changes no counts)."""
-        with self._transaction() as con:
-            if self.has_article(coded.article_id):
-                return False
-            story_id = self._story_for(coded.article_id, cleaned_text(coded.cleaned))
-            con.execute(f"INSERT INTO articles ({', '.join(_ARTICLE_COLUMNS)}) VALUES ({', '.join('?' * len(_ARTICLE_COLUMNS))})",
-                        article_row(coded, coder_version, story_id))
-            source = self._count_in_story(story_id, coded)
-            self._link_mentions(coded, story_id, source)
-        self.release(HOLD_SECONDS)
-        return True
+        return self.add_batch([coded], coder_version)[0]
 
     def stored_ids(self, article_ids: Iterable[str]) -> set[str]:
         """Which of these articles are stored: one lookup for a whole batch."""
@@ -295,22 +286,26 @@ class Store:
             "SELECT article_id FROM articles WHERE article_id IN (SELECT unnest(?::VARCHAR[]))", [ids])}
 
     def add_batch(self, batch: list[CodedArticle], coder_version: str | None = None) -> list[bool]:
-        """Store many articles in one transaction with one lookup; each goes through its story
-        and has its mentions linked to events in turn (a later article of the batch may report
-        an event of an earlier one). For each article, False if it was already stored (or came
-        earlier in the batch)."""
-        with self._transaction() as con:
+        """Store many articles in one transaction, as storing them one by one in order would
+        (a later article of the batch may be a copy of an earlier one, or report its event), in
+        a few statements for the whole batch: the index, stories and stored events are read
+        once, the rest is worked out here and written back at the end. For each article, False
+        if it was already stored (or came earlier in the batch)."""
+        with self._transaction():
             stored = self.stored_ids(coded.article_id for coded in batch)
             added: list[bool] = []
+            new: list[CodedArticle] = []
             for coded in batch:
                 added.append(coded.article_id not in stored)
-                if not added[-1]:
-                    continue
-                stored.add(coded.article_id)
-                story_id = self._story_for(coded.article_id, cleaned_text(coded.cleaned))
-                con.execute(f"INSERT INTO articles ({', '.join(_ARTICLE_COLUMNS)}) VALUES ({', '.join('?' * len(_ARTICLE_COLUMNS))})",
-                            article_row(coded, coder_version, story_id))
-                self._link_mentions(coded, story_id, self._count_in_story(story_id, coded))
+                if added[-1]:
+                    stored.add(coded.article_id)
+                    new.append(coded)
+            if new:
+                story_ids = self._file_stories([(coded.article_id, cleaned_text(coded.cleaned)) for coded in new])
+                now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None).isoformat()
+                self._insert_json("articles", _ARTICLE_COLUMNS, _ARTICLE_STRUCTURE,
+                                  [_article_row(coded, coder_version, now, story_id) for coded, story_id in zip(new, story_ids)])
+                _MentionLinker(self).link(self._count_in_stories(new, story_ids))
         self.release(HOLD_SECONDS)
         return added
 
@@ -330,119 +325,93 @@ class Store:
             )
             story_id, source = con.execute("SELECT story_id, original_source FROM stories WHERE story_id = "
                                            "(SELECT story_id FROM articles WHERE article_id = ?)", [coded.article_id]).fetchone()
-            self._link_mentions(coded, story_id, source)
+            _MentionLinker(self).link([_Filed(coded, story_id, source, source_changed=False)])
         self.release(HOLD_SECONDS)
 
     # --- dedupe: stories and events (the rules are in diurna.dedupe; these read and write rows) ---
 
-    def _story_for(self, article_id: str, text: str) -> str:
-        """The story of a new article: the stored near-duplicate's, else its own. Adds the
-        article's signature and band keys to the persisted LSH index."""
-        signature = STORIES.signature(text)
-        if signature is None:
-            return article_id
-        keys = STORIES.band_keys(signature)
-        con = self.connection
-        # two point lookups (both tables indexed); one joined query would scan every signature
-        sharing = [row[0] for row in con.execute(
-            f"SELECT DISTINCT article_id FROM story_bands WHERE band_key IN ({', '.join('?' * len(keys))})", keys).fetchall()]
-        candidates = [(story, Signature.from_bytes(blob)) for story, blob in con.execute(
-            f"SELECT story_id, signature FROM story_signatures WHERE article_id IN ({', '.join('?' * len(sharing))})",
-            sharing).fetchall()] if sharing else []
-        story_id = STORIES.best_match(signature, candidates) or article_id
-        con.execute("INSERT INTO story_signatures VALUES (?, ?, ?)", [article_id, story_id, signature.to_bytes()])
-        con.execute("INSERT INTO story_bands SELECT unnest(?::BIGINT[]), ?", [keys, article_id])
-        return story_id
+    def _file_stories(self, articles: list[tuple[str, str]]) -> list[str]:
+        """The stories of new articles, (article id, cleaned text) in order: a near-duplicate's,
+        stored or earlier in the list, else the article's own. Adds their signatures and band
+        keys to the persisted LSH index; reads it with two queries for the whole list."""
+        signatures = [STORIES.signature(text) for _, text in articles]
+        keys = [STORIES.band_keys(s) if s is not None else [] for s in signatures]
+        sharing: dict[int, set[str]] = {}
+        wanted = sorted({key for band in keys for key in band})
+        for key, article_id in self._rows("SELECT band_key, article_id FROM story_bands WHERE band_key IN "
+                                          "(SELECT unnest(?::BIGINT[]))", [wanted]) if wanted else []:
+            sharing.setdefault(key, set()).add(article_id)
+        indexed = sorted({article_id for found in sharing.values() for article_id in found})
+        known = {article_id: (story_id, Signature.from_bytes(blob)) for article_id, story_id, blob in self._rows(
+            "SELECT article_id, story_id, signature FROM story_signatures WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
+            [indexed])} if indexed else {}
+        story_ids: list[str] = []
+        for (article_id, _), signature, band in zip(articles, signatures, keys):
+            if signature is None:
+                story_ids.append(article_id)
+                continue
+            candidates = [known[other] for other in set().union(*(sharing.get(key, ()) for key in band))]
+            story_ids.append(STORIES.best_match(signature, candidates) or article_id)
+            known[article_id] = (story_ids[-1], signature)
+            for key in band:
+                sharing.setdefault(key, set()).add(article_id)
+        filed = [(article_id, story_id, signature, band) for (article_id, _), story_id, signature, band
+                 in zip(articles, story_ids, signatures, keys) if signature is not None]
+        if filed:
+            self.connection.execute("INSERT INTO story_signatures SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), "
+                                    "unnest(?::BLOB[])", [[f[0] for f in filed], [f[1] for f in filed],
+                                                          [f[2].to_bytes() for f in filed]])
+            self.connection.execute("INSERT INTO story_bands SELECT unnest(?::BIGINT[]), unnest(?::VARCHAR[])",
+                                    [[key for f in filed for key in f[3]], [f[0] for f in filed for _ in f[3]]])
+        return story_ids
 
-    def _count_in_story(self, story_id: str, coded: CodedArticle) -> str | None:
-        """Count a new article in its story and return the story's original source: the first
-        dateline's agency, else the earliest outlet. When that changes (an earlier copy, a copy
-        with a dateline), the story's mentions and their events follow."""
-        a, dateline = coded.article, coded.cleaned.original_source
-        con = self.connection
-        found = con.execute("SELECT original_source, first_published, first_outlet, outlets, dateline_source "
-                            "FROM stories WHERE story_id = ?", [story_id]).fetchone()
-        if found is None:
-            con.execute("INSERT INTO stories VALUES (?, ?, ?, ?, 1, ?, ?)",
-                        [story_id, dateline or a.source, a.date, a.source, [a.source] if a.source else [], dateline])
-            return dateline or a.source
-        before, first_published, first_outlet, outlets, dateline_source = found
-        if a.date < first_published:
-            first_published, first_outlet = a.date, a.source
-        dateline_source = dateline_source or dateline
-        source = dateline_source or first_outlet
-        outlets = sorted(set(outlets or []) | ({a.source} if a.source else set()))
-        con.execute("UPDATE stories SET original_source = ?, first_published = ?, first_outlet = ?, "
-                    "num_articles = num_articles + 1, outlets = ?, dateline_source = ? WHERE story_id = ?",
-                    [source, first_published, first_outlet, outlets, dateline_source, story_id])
-        if source != before:
-            touched = [row[0] for row in con.execute(
-                "UPDATE mentions SET original_source = ? WHERE story_id = ? RETURNING event_id", [source, story_id]).fetchall()]
-            self._resummarize(touched)
-        return source
-
-    def _link_mentions(self, coded: CodedArticle, story_id: str, source: str | None) -> None:
-        """Group the article's mentions into events, attach each group to a stored event it
-        is compatible with (one its story already reports first), store the mentions, and
-        update the events' counts without reading their earlier mentions again."""
-        if not coded.events:
-            return
-        lead = lead_end(coded.cleaned)
-        key = source or story_id
-        reports = [Report(e.model_copy(update={"original_source": source}), coded.article_id, coded.article.date, key,
-                          e.sentence_start < lead) for e in coded.events]
-        groups = group_within(reports)
-        summaries = [summarize(group[0].event.event_id, group) for group in groups]
-        stored, surest = self._candidates(summaries, story_id, key)
-        fresh: list[Event] = []
-        grown: dict[str, tuple[Event, list[Report]]] = {}
-        rows = []
-        for group, summary in zip(groups, summaries):
-            match = _best_candidate(summary, stored)
-            if match is None:
-                fresh.append(summary)
-            else:
-                grown.setdefault(match.event_id, (match, []))[1].extend(group)
-            event_id = summary.event_id if match is None else match.event_id
-            rows += [mention_row(report, event_id, story_id, source) for report in group]
-        self.connection.execute(
-            f"INSERT INTO mentions ({', '.join(_MENTION_COLUMNS)}) SELECT {', '.join(_MENTION_COLUMNS)} "
-            "FROM (SELECT unnest(from_json(?::JSON, ?), recursive := true)) ON CONFLICT DO NOTHING",
-            [json.dumps(rows), _MENTION_STRUCTURE])
-        updated = [(event, with_reports(event, added, surest.get(event_id))) for event_id, (event, added) in grown.items()]
-        recounted = [new for old, new in updated if _same_but_counts(old, new)]
-        self._insert_events(fresh + [new for old, new in updated if not _same_but_counts(old, new)])
-        if recounted:  # most often only the counts change: a narrow update is cheaper than a rewrite
+    def _count_in_stories(self, batch: list[CodedArticle], story_ids: list[str]) -> list[_Filed]:
+        """Count new articles in their stories, in order, and give each the story's original
+        source as it stands after it: the first dateline's agency, else the earliest outlet.
+        Reads and writes the stories once for the batch."""
+        wanted = sorted(set(story_ids))
+        stories = {row[0]: list(row[1:]) for row in self._rows(
+            "SELECT story_id, original_source, first_published, first_outlet, num_articles, outlets, dateline_source "
+            "FROM stories WHERE story_id IN (SELECT unnest(?::VARCHAR[]))", [wanted])}
+        stored = set(stories)
+        filed = []
+        for coded, story_id in zip(batch, story_ids):
+            a, dateline = coded.article, coded.cleaned.original_source
+            found = stories.get(story_id)
+            if found is None:
+                stories[story_id] = [dateline or a.source, a.date, a.source, 1, [a.source] if a.source else [], dateline]
+                filed.append(_Filed(coded, story_id, dateline or a.source, source_changed=False))
+                continue
+            before, first_published, first_outlet, num_articles, outlets, dateline_source = found
+            if a.date < first_published:
+                first_published, first_outlet = a.date, a.source
+            dateline_source = dateline_source or dateline
+            source = dateline_source or first_outlet
+            outlets = sorted(set(outlets or []) | ({a.source} if a.source else set()))
+            stories[story_id] = [source, first_published, first_outlet, num_articles + 1, outlets, dateline_source]
+            filed.append(_Filed(coded, story_id, source, source_changed=source != before))
+        rows = [dict(zip(_STORY_COLUMNS, [story_id, *values], strict=True)) for story_id, values in stories.items()]
+        self._insert_json("stories", _STORY_COLUMNS, _STORY_STRUCTURE, [r for r in rows if r["story_id"] not in stored])
+        changed = [r for r in rows if r["story_id"] in stored]
+        if changed:
             self.connection.execute(
-                f"UPDATE events SET {', '.join(f'{c} = u.{c}' for c in _EVENT_COUNTS)} FROM "
-                "(SELECT unnest(from_json(?::JSON, ?), recursive := true)) u WHERE events.event_id = u.event_id",
-                [json.dumps([e.model_dump(mode="json", include={"event_id", *_EVENT_COUNTS}) for e in recounted]),
-                 _COUNTS_STRUCTURE])
+                f"UPDATE stories SET {', '.join(f'{c} = u.{c}' for c in _STORY_COLUMNS[1:])} FROM "
+                "(SELECT unnest(from_json(?::JSON, ?), recursive := true)) u WHERE stories.story_id = u.story_id",
+                [json.dumps(changed, default=str), _STORY_STRUCTURE])
+        return filed
 
-    def _candidates(self, summaries: list[Event], story_id: str, source: str
-                    ) -> tuple[list[tuple[Event, bool]], dict[str, float]]:
-        """Stored events that might be the ones these summaries report, each with whether the
-        same story (a near-copy of this text) already reports it; and for those that `source`
-        reports already, its surest mention's confidence."""
-        dyads = sorted({f"{e.source_code or ''}|{e.target_code or ''}" for e in summaries})
-        starts, ends = zip(*(period(e) for e in summaries))
-        rows = self._dicts(
-            "WITH ours AS (SELECT event_id, bool_or(story_id = ?) AS same_story, "
-            "max(confidence) FILTER (WHERE coalesce(original_source, story_id) = ?) AS source_surest "
-            "FROM mentions WHERE story_id = ? OR coalesce(original_source, story_id) = ? GROUP BY event_id) "
-            f"SELECT {', '.join('e.' + c for c in _EVENT_COLUMNS)}, coalesce(o.same_story, false) AS same_story, "
-            "o.source_surest FROM events e LEFT JOIN ours o ON o.event_id = e.event_id "
-            "WHERE coalesce(e.source_code, '') || '|' || coalesce(e.target_code, '') IN (SELECT unnest(?::VARCHAR[])) "
-            "AND (e.event_date BETWEEN ? AND ? OR o.same_story)",
-            [story_id, source, story_id, source, dyads, min(starts) - dt.timedelta(days=367), max(ends) + dt.timedelta(days=7)])
-        found, surest = [], {}
-        for row in rows:
-            same_story = row.pop("same_story")
-            if (source_surest := row.pop("source_surest")) is not None:
-                surest[row["event_id"]] = source_surest
-            row["quantities"] = json.loads(row["quantities"]) if row["quantities"] else []
-            found.append((Event(**row), bool(same_story)))
-        return found, surest
+    def _follow_source(self, story_id: str, source: str | None) -> None:
+        """A story's original source changed: its stored mentions and their events follow."""
+        touched = [row[0] for row in self.connection.execute(
+            "UPDATE mentions SET original_source = ? WHERE story_id = ? RETURNING event_id", [source, story_id]).fetchall()]
+        self._resummarize(touched)
+
+    def _insert_json(self, table: str, columns: list[str], structure: str, rows: list[dict[str, Any]]) -> None:
+        """Insert rows (JSON values) as one parameter: no per-value conversion of Python objects."""
+        if rows:
+            self.connection.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} "
+                "FROM (SELECT unnest(from_json(?::JSON, ?), recursive := true))", [json.dumps(rows, default=str), structure])
 
     def _resummarize(self, event_ids: list[str]) -> None:
         """Rewrite these events from their mentions (and drop those that have none left)."""
@@ -576,19 +545,9 @@ class Store:
 _ARTICLE_COLUMNS = ["article_id", "record_id", "content_hash", "date", "outlet", "original_source", "dateline_place",
                     "title", "url", "origin", "content", "removed", "extra", "n_events", "ingested_at", "coder_version",
                     "story_id"]
-# removed and extra travel as JSON text (for the Parquet shards, written by json.dumps as `article_row` writes them)
+# removed and extra travel as JSON text (written by json.dumps, see _article_row)
 _ARTICLE_TYPES = {"date": "DATE", "n_events": "INTEGER", "ingested_at": "TIMESTAMP"}
 _ARTICLE_STRUCTURE = json.dumps([{c: _ARTICLE_TYPES.get(c, "VARCHAR") for c in _ARTICLE_COLUMNS}])
-
-
-def article_row(coded: CodedArticle, coder_version: str | None, story_id: str) -> list[Any]:
-    """The articles row of a coded article, in _ARTICLE_COLUMNS order (n_events: its mentions)."""
-    a, c = coded.article, coded.cleaned
-    removed = [{"start": r.start, "end": r.end, "kind": r.kind} for r in c.removals]
-    return [coded.article_id, a.record_id, coded.content_hash, a.date, a.source, c.original_source,
-            c.dateline_place, a.title, a.url, a.origin, a.content, json.dumps(removed),
-            json.dumps(a.extra, default=str), len(coded.events), dt.datetime.now(dt.timezone.utc),
-            coder_version, story_id]
 
 
 def mention_row(report: Report, event_id: str, story_id: str, source: str | None) -> dict[str, Any]:
@@ -605,6 +564,169 @@ def report_of(row: dict[str, Any]) -> Report:
     coded["quantities"] = json.loads(coded["quantities"]) if coded["quantities"] else []
     return Report(Event(event_id=row["mention_id"], **coded), row["article_id"], row["published"],
                   row["original_source"] or row["story_id"], bool(row["in_lead"]))
+
+
+_STORY_COLUMNS = ["story_id", "original_source", "first_published", "first_outlet", "num_articles", "outlets", "dateline_source"]
+_STORY_STRUCTURE = json.dumps([{"story_id": "VARCHAR", "original_source": "VARCHAR", "first_published": "DATE",
+                                "first_outlet": "VARCHAR", "num_articles": "INTEGER", "outlets": ["VARCHAR"],
+                                "dateline_source": "VARCHAR"}])
+
+
+@dataclass(frozen=True)
+class _Filed:
+    """A new article in its story, with the story's original source once it is counted."""
+
+    coded: CodedArticle
+    story_id: str
+    source: str | None
+    source_changed: bool  # the story's source changed with this article: its stored mentions follow
+
+    @property
+    def source_key(self) -> str:
+        """What counts as one independent source of its mentions (the story, lacking a source)."""
+        return self.source or self.story_id
+
+
+class _MentionLinker:
+    """Links the mentions of a batch of articles to events, as linking them one article after
+    the other would: the stored events and mentions any of them could meet are read with two
+    queries; the events the batch makes or changes and the mentions it adds are kept here, seen
+    by the later articles, and written at the end (or before a story's source changes, which
+    rewrites stored mentions)."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.events: dict[str, Event] = {}  # candidates: as stored, or as the batch left them
+        self.as_stored: dict[str, Event] = {}
+        self.changed: set[str] = set()
+        # event id -> (story, source, best confidence) of mentions reporting it, stored and new
+        self.reported: dict[str, list[tuple[str, str, float]]] = {}
+        self.rows: list[dict[str, Any]] = []
+        self.loaded = False
+
+    def link(self, batch: list[_Filed]) -> None:
+        plans = [self._plan(filed) for filed in batch]
+        for n, (filed, plan) in enumerate(zip(batch, plans)):
+            if filed.source_changed:
+                self._flush()
+                self.store._follow_source(filed.story_id, filed.source)
+                self.loaded = False
+            if plan is None:
+                continue
+            if not self.loaded:
+                self._load([(f, p) for f, p in zip(batch[n:], plans[n:]) if p is not None])
+            self._link_one(filed, *plan)
+        self._flush()
+
+    @staticmethod
+    def _plan(filed: _Filed) -> tuple[list[list[Report]], list[Event]] | None:
+        """The article's mentions grouped by event within it, and each group's summary."""
+        coded = filed.coded
+        if not coded.events:
+            return None
+        lead = lead_end(coded.cleaned)
+        reports = [Report(e.model_copy(update={"original_source": filed.source}), coded.article_id, coded.article.date,
+                          filed.source_key, e.sentence_start < lead) for e in coded.events]
+        groups = group_within(reports)
+        return groups, [summarize(group[0].event.event_id, group) for group in groups]
+
+    def _load(self, pending: list[tuple[_Filed, tuple[list[list[Report]], list[Event]]]]) -> None:
+        """Read the stored events any of these articles may report (their dyads, within their
+        dates' reach or reported by their stories) and the mentions of them by their stories
+        or sources."""
+        stories = sorted({f.story_id for f, _ in pending})
+        sources = sorted({f.source_key for f, _ in pending})
+        dyads = sorted({_dyad(e) for _, (_, summaries) in pending for e in summaries})
+        starts, ends = zip(*(_reach(summaries) for _, (_, summaries) in pending))
+        store = self.store
+        mentions = store._rows(
+            "SELECT event_id, story_id, coalesce(original_source, story_id), max(confidence) FROM mentions "
+            "WHERE story_id IN (SELECT unnest(?::VARCHAR[])) OR coalesce(original_source, story_id) IN "
+            "(SELECT unnest(?::VARCHAR[])) GROUP BY ALL", [stories, sources])
+        rows = store._dicts(
+            f"SELECT {', '.join('e.' + c for c in _EVENT_COLUMNS)} FROM events e "
+            "WHERE coalesce(e.source_code, '') || '|' || coalesce(e.target_code, '') IN (SELECT unnest(?::VARCHAR[])) "
+            "AND (e.event_date BETWEEN ? AND ? OR e.event_id IN (SELECT event_id FROM mentions "
+            "WHERE story_id IN (SELECT unnest(?::VARCHAR[]))))", [dyads, min(starts), max(ends), stories])
+        self.reported = {}
+        for event_id, story_id, source, surest in mentions:
+            self.reported.setdefault(event_id, []).append((story_id, source, surest))
+        for row in rows:
+            row["quantities"] = json.loads(row["quantities"]) if row["quantities"] else []
+        self.events = {row["event_id"]: Event(**row) for row in rows}
+        self.as_stored = dict(self.events)
+        self.loaded = True
+
+    def _candidates(self, summaries: list[Event], filed: _Filed) -> tuple[list[tuple[Event, bool]], dict[str, float]]:
+        """The events an article's summaries may report, each with whether its story already
+        reports it; and for those its source reports already, that source's surest mention."""
+        dyads = {_dyad(e) for e in summaries}
+        start, end = _reach(summaries)
+        found, surest = [], {}
+        for event in self.events.values():
+            if _dyad(event) not in dyads:
+                continue
+            reports = self.reported.get(event.event_id, [])
+            same_story = any(story_id == filed.story_id for story_id, _, _ in reports)
+            if not (start <= event.event_date <= end or same_story):
+                continue
+            found.append((event, same_story))
+            by_source = [sure for _, source, sure in reports if source == filed.source_key]
+            if by_source:
+                surest[event.event_id] = max(by_source)
+        return found, surest
+
+    def _link_one(self, filed: _Filed, groups: list[list[Report]], summaries: list[Event]) -> None:
+        """Attach each group to a candidate it is compatible with (one its story already reports
+        first), or make it a new event; count the mentions in without reading earlier ones."""
+        stored, surest = self._candidates(summaries, filed)
+        grown: dict[str, tuple[Event, list[Report]]] = {}
+        for group, summary in zip(groups, summaries):
+            match = _best_candidate(summary, stored)
+            if match is None:
+                self.events[summary.event_id] = summary
+                self.changed.add(summary.event_id)
+            else:
+                grown.setdefault(match.event_id, (match, []))[1].extend(group)
+            event_id = summary.event_id if match is None else match.event_id
+            for report in group:
+                self.rows.append(mention_row(report, event_id, filed.story_id, filed.source))
+                self.reported.setdefault(event_id, []).append(
+                    (filed.story_id, filed.source if filed.source is not None else filed.story_id, report.confidence))
+        for event_id, (event, added) in grown.items():
+            self.events[event_id] = with_reports(event, added, surest.get(event_id))
+            self.changed.add(event_id)
+
+    def _flush(self) -> None:
+        """Write the mentions and events of the batch so far: new events and mentions (their ids
+        are their articles', so nothing is there yet) as plain inserts, whole events where more
+        than their counts changed, only the counts otherwise."""
+        store = self.store
+        store._insert_json("mentions", _MENTION_COLUMNS, _MENTION_STRUCTURE, self.rows)
+        changed = [self.events[event_id] for event_id in sorted(self.changed)]
+        fresh = [e for e in changed if e.event_id not in self.as_stored]
+        recounted = [e for e in changed if e.event_id in self.as_stored and _same_but_counts(self.as_stored[e.event_id], e)]
+        rewritten = {e.event_id for e in changed} - {e.event_id for e in fresh} - {e.event_id for e in recounted}
+        store._insert_json("events", _EVENT_COLUMNS, _EVENT_STRUCTURE, [e.model_dump(mode="json") for e in fresh])
+        store._insert_events([e for e in changed if e.event_id in rewritten])
+        if recounted:
+            store.connection.execute(
+                f"UPDATE events SET {', '.join(f'{c} = u.{c}' for c in _EVENT_COUNTS)} FROM "
+                "(SELECT unnest(from_json(?::JSON, ?), recursive := true)) u WHERE events.event_id = u.event_id",
+                [json.dumps([e.model_dump(mode="json", include={"event_id", *_EVENT_COUNTS}) for e in recounted]),
+                 _COUNTS_STRUCTURE])
+        self.as_stored.update({e.event_id: e for e in changed})
+        self.rows, self.changed = [], set()
+
+
+def _dyad(event: Event) -> str:
+    return f"{event.source_code or ''}|{event.target_code or ''}"
+
+
+def _reach(summaries: list[Event]) -> tuple[dt.date, dt.date]:
+    """The dates of stored events an article's events may be: a year before to a week after."""
+    starts, ends = zip(*(period(e) for e in summaries))
+    return min(starts) - dt.timedelta(days=367), max(ends) + dt.timedelta(days=7)
 
 
 def _same_but_counts(old: Event, new: Event) -> bool:
@@ -784,10 +906,12 @@ def _first_line(message: str) -> str:
     return message.strip().splitlines()[0][:200] if message.strip() else "unknown error"
 
 
-def _article_row(coded: CodedArticle, coder_version: str | None, ingested_at: str) -> dict[str, Any]:
-    """An articles row as JSON values, for Parquet shards (no stories there: each article is its own)."""
+def _article_row(coded: CodedArticle, coder_version: str | None, ingested_at: str,
+                 story_id: str | None = None) -> dict[str, Any]:
+    """An articles row as JSON values (n_events: its mentions); in Parquet shards, which hold no
+    stories, each article is its own story."""
     a, c = coded.article, coded.cleaned
-    return {"story_id": coded.article_id,
+    return {"story_id": story_id or coded.article_id,
         "article_id": coded.article_id, "record_id": a.record_id, "content_hash": coded.content_hash,
         "date": a.date.isoformat(), "outlet": a.source, "original_source": c.original_source,
         "dateline_place": c.dateline_place, "title": a.title, "url": a.url, "origin": a.origin, "content": a.content,
