@@ -20,7 +20,7 @@ from diurna.resolve.actors import ActorResolver
 from diurna.ingest.clean import CleanArticle, Paragraph, clean
 from diurna.resolve.deaths import DEATH_VERBS, Toll, may_be_a_total, toll_for, tolls
 from diurna.resolve.dates import DateMentions, DateResolver, EventDate
-from diurna.coding.extract import EventMention, extract, is_vetoed, object_tokens
+from diurna.coding.extract import EventMention, clause_verb, extract, is_vetoed, object_tokens
 from diurna.coding.lexicon import CountryEntry, Lexicon, load_lexicon
 from diurna.coding.parse import Parser, ParserSettings, headline_case
 from diurna.resolve.places import Gazetteer, Place
@@ -643,17 +643,9 @@ def _domestic_country(event: Event) -> Event:
     return event.model_copy(update=update) if update else event
 
 
-def _clause_verb(trigger: Token) -> Token:
-    """The verb whose tense is the trigger's: itself, or the verb an event noun hangs from."""
-    verb = trigger
-    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
-        verb = verb.head
-    return verb
-
-
 def _already_done(trigger: Token) -> bool:
     """A perfect with "already": told as known before the news."""
-    verb = _clause_verb(trigger)
+    verb = clause_verb(trigger)
     return any(c.lower_ == "already" for c in verb.children if c.dep_ == "advmod") and any(
         c.dep_ == "aux" and c.lemma_ == "have" for c in verb.children)
 
@@ -662,7 +654,7 @@ def _past_perfect(trigger: Token) -> bool:
     """Told in the past perfect outside reported speech and outside a temporal clause, an act
     had happened before the time of the story: background ("the MP had denied a claim", "Mr
     Blair had initially refused"); "after rebels had attacked the town" is part of the story."""
-    verb = _clause_verb(trigger)
+    verb = clause_verb(trigger)
     if verb.tag_ != "VBN" or not any(c.dep_ in ("aux", "auxpass") and c.lower_ in ("had", "'d") for c in verb.children):
         return False
     node = verb
@@ -676,7 +668,7 @@ def _in_past_narrative(trigger: Token, published: dt.date) -> bool:
     history (more than two years before publication, as `_background`), continues that story:
     "Argentina's recession in 2001 culminated in a default ... Two presidents resigned in less than
     a month." A sentence in between that speaks of now ("last week", "this year") ends it."""
-    verb = _clause_verb(trigger)
+    verb = clause_verb(trigger)
     past = verb.tag_ == "VBD" or (verb.tag_ == "VBN" and any(
         c.dep_ in ("aux", "auxpass") and c.tag_ == "VBD" for c in verb.children))
     sentence = trigger.sent

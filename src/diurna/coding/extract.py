@@ -432,6 +432,13 @@ def _habit_marked(node: Token, lexicon: Lexicon) -> bool:
 
 # --- syntax helpers -------------------------------------------------------------------
 
+def clause_verb(token: Token) -> Token:
+    """The verb whose tense and clause are the token's: itself, or the verb a noun hangs from."""
+    while token.pos_ not in ("VERB", "AUX") and token.head.i != token.i:
+        token = token.head
+    return token
+
+
 def phrase_head(token: Token) -> Token:
     """Climb compounds: 'patrol' in 'joint patrol missions' heads into 'missions'."""
     while token.dep_ == "compound" and token.head.i != token.i:

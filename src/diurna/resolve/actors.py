@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Token
 
-from diurna.coding.extract import is_place_name, is_pronoun, match_sense
+from diurna.coding.extract import clause_verb, is_place_name, is_pronoun, match_sense
 from diurna.coding.lexicon import CountryEntry, Lexicon, NamedActor
 from diurna.records import Actor
 from diurna.resolve.places import Gazetteer
@@ -200,10 +200,7 @@ class ActorResolver:
         ("killed under Gen Pinochet's regime"): the lexicon knows the leader's tenure."""
         if day is None:
             return False
-        node = trigger
-        while node.pos_ not in ("VERB", "AUX") and node.head.i != node.i:
-            node = node.head
-        rules = [o for p in node.subtree if p.dep_ == "prep" and p.lower_ == "under" for o in p.children
+        rules = [o for p in clause_verb(trigger).subtree if p.dep_ == "prep" and p.lower_ == "under" for o in p.children
                  if o.dep_ == "pobj" and o.lemma_.lower() in _RULE_NOUNS]
         for rule in rules:
             owners = [t for c in rule.children if c.dep_ in ("poss", "compound") for t in c.subtree]
