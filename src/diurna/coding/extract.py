@@ -25,6 +25,7 @@ from typing import Iterator
 from spacy.tokens import Doc, Span, Token
 
 from diurna.coding.lexicon import Lexicon, OuterAct, TriggerSense
+from diurna.resolve.dates import WEEKDAYS
 
 Modality = str  # occurred | claimed | planned | negated | hypothetical
 
@@ -53,7 +54,6 @@ _COMPLEMENT_DEPS = {"ccomp", "xcomp", "dobj", "acl", "pobj", "conj", "pcomp", "a
 _COMPLEMENT_PREPS = {"on", "to", "for", "of"}
 _FUTURE_AUX = {"will", "shall"}
 _PRESENT_BE = {"is", "are", "am", "'s", "'re"}
-_WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 # "would" is a condition or a guess ("the UK would welcome migrants", "would then reject")
 _HEDGE_AUX = {"may", "might", "could", "should", "must", "can", "ought", "would"}
 # Heads of an infinitive that schedule it: "is to visit", "set to", "due to", "about to".
@@ -1070,7 +1070,7 @@ def _schedules(verb: Token, lexicon: Lexicon) -> bool:
 
 def _names_a_day(verb: Token) -> bool:
     """A weekday, "tomorrow" or "next ..." on the verb: the day an arrangement is for."""
-    return any(t.lower_ in _WEEKDAYS or t.lower_ in ("tomorrow", "next") for p in verb.children
+    return any(t.lower_ in WEEKDAYS or t.lower_ in ("tomorrow", "next") for p in verb.children
                if p.dep_ in ("prep", "npadvmod") for t in p.subtree)
 
 

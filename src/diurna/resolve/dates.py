@@ -19,7 +19,7 @@ from dateparser.date import DateDataParser
 from spacy.tokens import Doc, Span, Token
 
 _RELATIVE_WORDS = frozenset({"overnight", "yesterday", "today", "tonight"})
-_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 # Mentions anchored on another event, not on publication ("one day before the meeting").
 _ANCHORED = re.compile(r"\b(before|after|since|until|ago that|prior to|following)\b", re.I)
 _NOISE = re.compile(r"\b(starting|started|from|in|on|at|by|as of|the|of|early|earlier|late|later|mid)\b", re.I)
@@ -143,7 +143,7 @@ class DateResolver:
             return whole
         parts = [p.strip() for p in text.split(",") if p.strip()]
         # "yesterday, Wednesday": the named day or date says more than the relative word
-        parts.sort(key=lambda p: not (re.search(r"\d", p) or any(w in p.lower() for w in _WEEKDAYS)))
+        parts.sort(key=lambda p: not (re.search(r"\d", p) or any(w in p.lower() for w in WEEKDAYS)))
         for part in parts:
             resolved = self._resolve(part, published, planned)
             if resolved is not None:
@@ -180,9 +180,9 @@ class DateResolver:
 
 def _weekday(text: str, published: dt.date, planned: bool) -> dt.date | None:
     words = text.lower().split()
-    if len(words) != 1 or words[0] not in _WEEKDAYS:
+    if len(words) != 1 or words[0] not in WEEKDAYS:
         return None
-    offset = (published.weekday() - _WEEKDAYS.index(words[0])) % 7
+    offset = (published.weekday() - WEEKDAYS.index(words[0])) % 7
     if planned:
         return published + dt.timedelta(days=(7 - offset) % 7 or 7)
     return published - dt.timedelta(days=offset)
