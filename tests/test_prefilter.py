@@ -88,3 +88,19 @@ def test_model_multiplies_with_numpy_in_one_thread(coder):
     layers = [layer for _, pipe in coder.parser.nlp.pipeline if getattr(pipe, "model", None) for layer in pipe.model.walk()]
     assert layers and all(not layer.ops.use_blis for layer in layers)
     assert all(pool["num_threads"] == 1 for pool in threadpool_info() if pool["user_api"] == "blas")
+
+
+def test_lemma_index_as_sets_gives_the_same_lemmas(coder, sample_article):
+    """The lemmatiser's word lists made sets (index_lemmas_as_sets) answer exactly as the lists:
+    every token of the sample and the wire sentences, against a model loaded untouched."""
+    import spacy
+
+    from diurna.coding.parse import index_lemmas_as_sets
+
+    stock, indexed = spacy.load(coder.parser.settings.model), spacy.load(coder.parser.settings.model)
+    index_lemmas_as_sets(indexed)
+    table = indexed.get_pipe("lemmatizer").lookups.get_table("lemma_index")
+    assert all(isinstance(words, frozenset) for words in table.values())
+    texts = [p.text for p in clean(sample_article).paragraphs] + WIRE + ["The mice were fleeing geese; oxen lay felled."]
+    for text in texts:
+        assert [t.lemma_ for t in indexed(text, disable=["ner"])] == [t.lemma_ for t in stock(text, disable=["ner"])]

@@ -8,6 +8,9 @@ token follow from those four values: they are worked out once per distinct combi
 remembered, and the few rules that span two tokens still go through a Matcher. Rules are
 applied in the ruler's order with spaCy's own setter, after all are matched, exactly as the
 ruler does; tests/test_prefilter.py checks every token of the sample against the ruler.
+Tokens are read and written as arrays (`Doc.to_array` / `from_array`): what the one-token rules
+leave in part of speech, morphology and lemma is remembered per key, so a doc costs two array
+copies and a dictionary lookup per token, not attribute access through Python objects.
 The lemmatiser that follows is remembered the same way: its answer depends only on the form,
 part of speech and morphology (spaCy's own cache key), but spaCy caches only some answers and
 walks every token in Python, a tenth of the remaining parse time here.
@@ -19,7 +22,8 @@ from typing import Any
 
 from spacy.matcher import Matcher
 from spacy.pipeline import AttributeRuler, Lemmatizer
-from spacy.tokens import Doc
+from spacy.attrs import DEP, IS_SPACE, LEMMA, LOWER, MORPH, ORTH, POS, TAG
+from spacy.tokens import Doc, Token
 from spacy.tokens._retokenize import set_token_attrs
 
 _FIELDS = {"TAG": 0, "LOWER": 1, "DEP": 2, "IS_SPACE": 3}
@@ -59,6 +63,7 @@ class AttributeTable:
                     self._multi.add(str(rule), [pattern])
         self._indices = ruler.indices
         self._memo: dict[tuple, tuple[int, ...]] = {}
+        self._effects: dict[tuple, Any] = {}  # _KEY_ATTRS values -> (pos, morph, lemma)
         # forms no rule names behave alike unless a regex tells them apart: one memo entry each
         lowers = [p.get("LOWER") for _, p in self._single if "LOWER" in p]
         self._named = {v for v in lowers if isinstance(v, str)} | {w for v in lowers if isinstance(v, dict)
@@ -88,26 +93,61 @@ class AttributeTable:
         return rules
 
     def __call__(self, doc: Doc) -> Doc:
-        hits: list[list[int]] = [list(self._rules_for((t.tag_, self._form(t.lower_), t.dep_, t.is_space))) for t in doc]
+        keys = doc.to_array(_KEY_ATTRS).tolist()
         multi = self._multi(doc) if len(self._multi) else []
+        extra: dict[int, list[int]] = {}
         for match_id, start, end in multi:
             rule = int(doc.vocab.strings[match_id])
-            hits[doc[start:end][self._indices[rule]].i].append(rule)
-        for token, rules in zip(doc, hits):
-            if len(rules) > 1:
-                rules.sort()
-            for rule in rules:
+            extra.setdefault(doc[start:end][self._indices[rule]].i, []).append(rule)
+        values = doc.to_array(_SET_ATTRS)
+        for i, key in enumerate(keys):
+            if i in extra:
+                continue
+            effect = self._effects.get(tuple(key))
+            if effect is None:
+                effect = self._effect(doc[i], tuple(key))
+            if effect is _UNTABLED:
+                extra[i] = []
+            else:
+                values[i] = effect
+        doc.from_array(_SET_ATTRS, values)
+        for i, rules in extra.items():  # multi-token rules, and rules that change the tag or dependency
+            token = doc[i]
+            for rule in sorted({*self._rules_for(self._key(token)), *rules}):
                 set_token_attrs(token, self._attrs[rule])
         return self._lemmatize(doc)
+
+    def _key(self, token: Token) -> tuple:
+        return (token.tag_, self._form(token.lower_), token.dep_, token.is_space)
+
+    def _effect(self, token: Token, key: tuple) -> Any:
+        """What the one-token rules leave in POS, MORPH and LEMMA of tokens with these key values
+        (worked out on `token`, the first such token seen);
+        _UNTABLED when they change the tag or dependency, which stay on the per-token path."""
+        before = (token.tag, token.dep)
+        for rule in self._rules_for(self._key(token)):
+            set_token_attrs(token, self._attrs[rule])
+        effect = (token.pos, token.morph.key, token.lemma) if (token.tag, token.dep) == before else _UNTABLED
+        self._effects[key] = effect
+        return effect
 
     def _lemmatize(self, doc: Doc) -> Doc:
         """What the lemmatiser sets: a lemma for each token that has none (all, if it overwrites)."""
         strings, overwrite = doc.vocab.strings, self._lemmatizer.overwrite
-        for token in doc:
-            if overwrite or token.lemma == 0:
-                key = (token.orth, token.pos, token.morph.key)
-                lemma = self._lemmas.get(key)
-                if lemma is None:
-                    lemma = self._lemmas[key] = strings.add(self._lemmatizer.lemmatize(token)[0])
-                token.lemma = lemma
+        rows = doc.to_array(_LEMMA_KEY_ATTRS)
+        lemmas = rows[:, 3].copy()
+        for i, (orth, pos, morph, lemma) in enumerate(rows.tolist()):
+            if overwrite or lemma == 0:
+                key = (orth, pos, morph)
+                found = self._lemmas.get(key)
+                if found is None:
+                    found = self._lemmas[key] = strings.add(self._lemmatizer.lemmatize(doc[i])[0])
+                lemmas[i] = found
+        doc.from_array([LEMMA], lemmas.reshape(-1, 1))
         return doc
+
+
+_KEY_ATTRS = [TAG, LOWER, DEP, IS_SPACE, POS, MORPH, LEMMA]  # the rules' inputs, and what they may overwrite
+_SET_ATTRS = [POS, MORPH, LEMMA]
+_LEMMA_KEY_ATTRS = [ORTH, POS, MORPH, LEMMA]
+_UNTABLED = object()

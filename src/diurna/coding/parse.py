@@ -74,6 +74,21 @@ def multiply_with_numpy(nlp: Language) -> None:
                 layer.ops = ops
 
 
+def index_lemmas_as_sets(nlp: Language) -> None:
+    """Turn the rule lemmatiser's word lists (57,000 nouns) into sets: it asks whether each
+    candidate lemma is in them, and on a list each question walks the list, about 0.1 ms per
+    new word form. The same membership, answered in constant time."""
+    if "lemmatizer" not in nlp.pipe_names:
+        return
+    lookups = getattr(nlp.get_pipe("lemmatizer"), "lookups", None)
+    if lookups is None or not lookups.has_table("lemma_index"):
+        return
+    index = lookups.get_table("lemma_index")
+    for key, words in list(index.items()):
+        if isinstance(words, list):
+            index[key] = frozenset(words)
+
+
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
 
@@ -109,6 +124,7 @@ class Parser:
         self.settings = settings
         self.nlp = load_model(settings.model)
         multiply_with_numpy(self.nlp)
+        index_lemmas_as_sets(self.nlp)
         self.attributes = attribute_table(self.nlp)
         if settings.n_process > 1:
             os.register_at_fork(after_in_child=_worker_dies_with_parent)
