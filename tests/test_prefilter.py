@@ -7,7 +7,8 @@ import pytest
 
 from diurna.coding.extract import could_match, match_sense
 from diurna.coding.parse import ParserSettings
-from diurna.coding.prefilter import event_sentences
+from diurna.coding.extract import extract
+from diurna.coding.prefilter import event_sentences, kept_sentences
 from diurna.ingest.clean import clean
 from diurna.pipeline import Coder
 from diurna.records import Article
@@ -64,6 +65,18 @@ def test_entities_only_in_event_sentences(coder):
     assert [s.text for s in event_sentences(doc, coder.lexicon)] == [second.text]
     assert not first.ents  # NER never ran on the sentence without a trigger
     assert {e.text for e in second.ents} >= {"Syrian", "Saraqib"}
+
+
+def test_extraction_reads_only_kept_sentences_and_misses_nothing(coder, sample_article):
+    """Extraction over the sentences NER ran on finds every mention a pass over all sentences
+    finds, on the sample and the wire sentences; a fully parsed doc has no such note."""
+    texts = [p.text for p in clean(sample_article).paragraphs] + WIRE
+    docs = [doc for doc, _ in coder.parser.parse([(t, None) for t in texts], entities_for=coder.lexicon)]
+    everywhere = [[(m.trigger, m.sense.code) for m in extract(doc, coder.lexicon)] for doc in docs]
+    kept = [[(m.trigger, m.sense.code) for m in extract(doc, coder.lexicon, kept_sentences(doc))] for doc in docs]
+    assert kept == everywhere and sum(map(len, kept)) > 20
+    assert sum(len(kept_sentences(doc)) for doc in docs) < sum(len(list(doc.sents)) for doc in docs)
+    assert kept_sentences(coder.parser.nlp("Syrian troops shelled Saraqib.")) is None
 
 
 def test_attribute_table_sets_what_the_ruler_sets(full_coder, sample_article):

@@ -23,6 +23,7 @@ from diurna.resolve.dates import DateMentions, DateResolver, EventDate
 from diurna.coding.extract import EventMention, clause_verb, extract, is_vetoed, object_tokens
 from diurna.coding.lexicon import CountryEntry, Lexicon, load_lexicon
 from diurna.coding.parse import Parser, ParserSettings, headline_case
+from diurna.coding.prefilter import kept_sentences
 from diurna.resolve.places import Gazetteer, Place
 from diurna.resolve.where import RANK_DEMONYM, RANK_ENTITY, PlaceFinder, PlaceMention
 from diurna.resolve.quantities import number_value, quantity_of
@@ -149,12 +150,16 @@ class Coder:
             places: dict[str, list[PlaceMention]] = {}
             totals: set[str] = set()  # events whose toll may be a total over several incidents
             n_sentences = sum(1 for doc, _ in parsed for _ in doc.sents)
-            off_topic = self._off_topic_section(article) or self._off_topic_article([doc for doc, _ in parsed])
+            off_topic: bool | None = None  # read only for an article with a mention: most have none
             for number, (doc, paragraph) in enumerate(parsed):
-                dates, finder, sentence_tolls = DateMentions(doc), PlaceFinder(doc, self.lexicon), {}
-                for mention in extract(doc, self.lexicon):
+                dates, finder, sentence_tolls = None, PlaceFinder(doc, self.lexicon), {}
+                for mention in extract(doc, self.lexicon, kept_sentences(doc)):
                     if n_sentences > 3 and _is_generic_present(doc[mention.trigger], lead=number == 0):
                         continue
+                    if dates is None:
+                        dates = DateMentions(doc)
+                    if off_topic is None:
+                        off_topic = self._off_topic_section(article) or self._off_topic_article([d for d, _ in parsed])
                     found = finder.mentions(mention.trigger, mention.sources + mention.targets, mention.place)
                     coded = self._events(mention, doc, paragraph, article, article_id, clean_article, dates, found,
                                          sentence_tolls, off_topic)

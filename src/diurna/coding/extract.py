@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from spacy.tokens import Doc, Span, Token
 
@@ -127,8 +127,10 @@ class EventMention:
     agentless: bool = False  # no doer is named ("were killed", "a bomb exploded")
 
 
-def extract(doc: Doc, lexicon: Lexicon) -> Iterator[EventMention]:
-    for sentence in doc.sents:
+def extract(doc: Doc, lexicon: Lexicon, sentences: Iterable[Span] | None = None) -> Iterator[EventMention]:
+    """The event mentions of `doc`, sentence by sentence; of `sentences` only, when the caller
+    knows the others hold no word that could start one (coding/prefilter.kept_sentences)."""
+    for sentence in (doc.sents if sentences is None else sentences):
         suppressed: set[int] = set()
         outer_mentions = []
         for token in sentence:

@@ -6,7 +6,9 @@ lemmas, sentence counts and the article's topic are unchanged); NER then runs on
 sentences that hold a word `extract` could code. Which words those are is read from the
 lexicons through `extract.could_match`, which never says no where `match_sense` could say
 yes once entities are known: a lexicon change moves the filter with it. Entities found in a
-kept sentence are set on the paragraph's Doc; the other sentences have none.
+kept sentence are set on the paragraph's Doc; the other sentences have none. The kept
+sentences are also noted on the Doc (`kept_sentences`), so that extraction reads only them:
+a sentence with no word `could_match` keeps can start no mention.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from diurna.coding.lexicon import Lexicon
 ENTITY_PIPE = "ner"
 RULER_PIPE = "attribute_ruler"
 LEMMATIZER_PIPE = "lemmatizer"
+KEPT_SENTENCES = "diurna.kept_sentences"  # Doc.user_data key: start tokens of the event sentences
 
 
 def event_sentences(doc: Doc, lexicon: Lexicon) -> list[Span]:
@@ -38,9 +41,22 @@ def add_entities(nlp: Language, docs: list[Doc], lexicon: Lexicon, batch_size: i
     for (n, sentence), tagged in zip(kept, ner.pipe((s.as_doc() for _, s in kept), batch_size=batch_size)):
         found[n].extend(Span(docs[n], sentence.start + e.start, sentence.start + e.end, label=e.label)
                         for e in tagged.ents)
-    for doc, entities in zip(docs, found):
+    starts: list[list[int]] = [[] for _ in docs]
+    for n, sentence in kept:
+        starts[n].append(sentence.start)
+    for doc, entities, kept_starts in zip(docs, found, starts):
         doc.set_ents(entities, default="outside")
+        doc.user_data[KEPT_SENTENCES] = kept_starts
     return sum(len(sentence) for _, sentence in kept)
+
+
+def kept_sentences(doc: Doc) -> list[Span] | None:
+    """The sentences `add_entities` ran NER on (the only ones that can hold a mention), or None
+    for a doc that went through the whole pipeline."""
+    starts = doc.user_data.get(KEPT_SENTENCES)
+    if starts is None:
+        return None
+    return [doc[start].sent for start in starts]
 
 
 def attribute_table(nlp: Language) -> AttributeTable | None:
