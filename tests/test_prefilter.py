@@ -86,7 +86,8 @@ def test_attribute_table_sets_what_the_ruler_sets(full_coder, sample_article):
 
     nlp = full_coder.parser.nlp
     table = AttributeTable(nlp.get_pipe("attribute_ruler"), nlp.get_pipe("lemmatizer"))
-    texts = [p.text for p in clean(sample_article).paragraphs] + WIRE + ["I'd say they ain't gonna win, he gets it."]
+    texts = [p.text for p in clean(sample_article).paragraphs] + WIRE + ["I'd say they ain't gonna win, he gets it.",
+                                                                     "There were clashes; let's see, y'all, c'mon."]
     for text in texts * 2:  # the second time from the memos
         reference = nlp(text, disable=["ner"])
         doc = table(nlp(text, disable=["ner", "attribute_ruler", "lemmatizer"]))

@@ -20,6 +20,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import numpy
+
 from spacy.matcher import Matcher
 from spacy.pipeline import AttributeRuler, Lemmatizer
 from spacy.attrs import DEP, IS_SPACE, LEMMA, LOWER, MORPH, ORTH, POS, TAG
@@ -52,6 +54,7 @@ class AttributeTable:
         self._attrs = ruler.attrs
         self._single: list[tuple[int, dict]] = []
         self._multi = Matcher(ruler.vocab)
+        self._multi_starts: list[dict] = []
         for rule, entry in enumerate(ruler.patterns):
             for pattern in entry["patterns"]:
                 if len(pattern) == 1:
@@ -61,6 +64,7 @@ class AttributeTable:
                     self._single.append((rule, pattern[0]))
                 else:
                     self._multi.add(str(rule), [pattern])
+                    self._multi_starts.append(pattern[0])
         self._indices = ruler.indices
         self._memo: dict[tuple, tuple[int, ...]] = {}
         self._effects: dict[tuple, Any] = {}  # _KEY_ATTRS values -> (pos, morph, lemma)
@@ -71,6 +75,7 @@ class AttributeTable:
         self._regexes = [v["REGEX"] for v in lowers if isinstance(v, dict) and "REGEX" in v]
         self._forms: dict[str, str] = {}
         self._by_signature: dict[tuple[bool, ...], str] = {}
+        self._may_start = _StartTest(self._multi_starts, ruler.vocab.strings)
 
     def _form(self, lower: str) -> str:
         """A stand-in for `lower` that every one-token rule treats as it treats `lower`."""
@@ -93,8 +98,9 @@ class AttributeTable:
         return rules
 
     def __call__(self, doc: Doc) -> Doc:
-        keys = doc.to_array(_KEY_ATTRS).tolist()
-        multi = self._multi(doc) if len(self._multi) else []
+        array = doc.to_array(_KEY_ATTRS)
+        keys = array.tolist()
+        multi = self._multi(doc) if self._may_start(array) else []
         extra: dict[int, list[int]] = {}
         for match_id, start, end in multi:
             rule = int(doc.vocab.strings[match_id])
@@ -147,6 +153,51 @@ class AttributeTable:
         return doc
 
 
+class _StartTest:
+    """Whether a doc has a token that may start one of the multi-token rules, from its TAG,
+    LOWER and DEP columns: the Matcher over every token costs more than all one-token rules,
+    and the rules it serves ("gon na", "there is") are rare. Each rule's first token is tested
+    on one field only (its form when it names one), so the answer may be yes where no rule
+    matches, never no where one does."""
+
+    def __init__(self, starts: list[dict], strings):
+        self._always = False
+        self._values: dict[int, set[int]] = {TAG: set(), LOWER: set(), DEP: set()}
+        self._regexes: list[str] = []
+        self._regex_hits: dict[int, bool] = {}
+        self._strings = strings
+        for start in starts:
+            field = next((f for f in ("LOWER", "DEP", "TAG") if f in start), None)
+            condition = start.get(field)
+            if isinstance(condition, str):
+                self._values[_FIELD_ATTRS[field]].add(strings.add(condition))
+            elif isinstance(condition, dict) and set(condition) == {"IN"}:
+                self._values[_FIELD_ATTRS[field]].update(strings.add(v) for v in condition["IN"])
+            elif field == "LOWER" and isinstance(condition, dict) and set(condition) == {"REGEX"}:
+                self._regexes.append(condition["REGEX"])
+            else:
+                self._always = True
+        self._arrays = [(_KEY_ATTRS.index(attr), numpy.array(sorted(values), dtype=numpy.uint64))
+                        for attr, values in self._values.items() if values]
+
+    def __call__(self, keys: numpy.ndarray) -> bool:
+        if self._always:
+            return True
+        for column, values in self._arrays:
+            if numpy.isin(keys[:, column], values).any():
+                return True
+        if self._regexes:
+            for lower in set(keys[:, _KEY_ATTRS.index(LOWER)].tolist()):
+                hit = self._regex_hits.get(lower)
+                if hit is None:
+                    text = self._strings[lower]
+                    hit = self._regex_hits[lower] = any(re.search(r, text) for r in self._regexes)
+                if hit:
+                    return True
+        return False
+
+
+_FIELD_ATTRS = {"TAG": TAG, "LOWER": LOWER, "DEP": DEP}
 _KEY_ATTRS = [TAG, LOWER, DEP, IS_SPACE, POS, MORPH, LEMMA]  # the rules' inputs, and what they may overwrite
 _SET_ATTRS = [POS, MORPH, LEMMA]
 _LEMMA_KEY_ATTRS = [ORTH, POS, MORPH, LEMMA]
