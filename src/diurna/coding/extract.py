@@ -19,9 +19,11 @@ treaty") and habits ("always asked") are not events.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, replace
 from typing import Iterable, Iterator
 
+from spacy.attrs import IS_STOP, LEMMA, LOWER, POS
 from spacy.tokens import Doc, Span, Token
 
 from diurna.coding.lexicon import Lexicon, OuterAct, TriggerSense
@@ -130,10 +132,14 @@ class EventMention:
 def extract(doc: Doc, lexicon: Lexicon, sentences: Iterable[Span] | None = None) -> Iterator[EventMention]:
     """The event mentions of `doc`, sentence by sentence; of `sentences` only, when the caller
     knows the others hold no word that could start one (coding/prefilter.kept_sentences)."""
+    candidates = trigger_candidates(doc, lexicon)
     for sentence in (doc.sents if sentences is None else sentences):
+        tokens = [doc[i] for i in candidates[bisect_left(candidates, sentence.start):bisect_left(candidates, sentence.end)]]
+        if not tokens:
+            continue
         suppressed: set[int] = set()
         outer_mentions = []
-        for token in sentence:
+        for token in tokens:
             found = _outer_act(token, lexicon)
             if found is not None:
                 mention, inner = found
@@ -141,11 +147,11 @@ def extract(doc: Doc, lexicon: Lexicon, sentences: Iterable[Span] | None = None)
                 suppressed.add(token.i)
                 if mention is not None:
                     outer_mentions.append(mention)
-        senses = {token.i: match_sense(token, lexicon) for token in sentence}
-        for token in sentence:  # event nouns that do or cause a verb's event are coded with it
+        senses = {token.i: match_sense(token, lexicon) for token in tokens}
+        for token in tokens:  # event nouns that do or cause a verb's event are coded with it
             if _pos(token) in ("verb", "adj") and senses[token.i] is not None:
                 suppressed.update(_event_doers(token, lexicon))
-        for token in sentence:
+        for token in tokens:
             if token.i in suppressed:
                 continue
             sense = senses[token.i]
@@ -192,6 +198,31 @@ def lemma_of(token: Token, lexicon: Lexicon) -> str:
         if candidate in known:
             return candidate
     return lemma
+
+
+def trigger_candidates(doc: Doc, lexicon: Lexicon) -> list[int]:
+    """Indices, ascending, of the tokens whose lemma, form and part of speech alone could make
+    them an outer act or a trigger with an event sense: what `match_sense`, `_outer_act` and
+    `could_match` ask before any condition. The answer depends only on those token values, so
+    it is read from the token arrays and remembered per combination (`Lexicon.candidate_memo`)
+    instead of building a Token for every word."""
+    memo = lexicon.candidate_memo
+    found = []
+    for i, key in enumerate(map(tuple, doc.to_array(_CANDIDATE_ATTRS).tolist())):
+        hit = memo.get(key)
+        if hit is None:
+            hit = memo[key] = _is_candidate(doc[i], lexicon)
+        if hit:
+            found.append(i)
+    return found
+
+
+def _is_candidate(token: Token, lexicon: Lexicon) -> bool:
+    lemma = lemma_of(token, lexicon)
+    return lemma in lexicon.outer or any(s.code != "-" for s in lexicon.triggers.get((lemma, _pos(token)), ()))
+
+
+_CANDIDATE_ATTRS = [LEMMA, LOWER, POS, IS_STOP]  # all that lemma_of and _pos read
 
 
 def match_sense(token: Token, lexicon: Lexicon) -> TriggerSense | None:

@@ -110,6 +110,12 @@ class Lexicon:
         """Every lemma the trigger, cue and outer-act lexicons know (for repairing lemmas)."""
         return frozenset({lemma for lemma, _ in self.triggers} | set(self.cues) | set(self.outer))
 
+    @cached_property
+    def candidate_memo(self) -> dict[tuple[int, ...], bool]:
+        """extract.trigger_candidates' answers per (lemma, form, part of speech, stop word)
+        hashes: whether such a token could be a trigger or an outer act of this lexicon."""
+        return {}
+
     def common_words(self) -> frozenset[str]:
         """Every lexicon word that is not a name: the words a Title Case Headline may lower."""
         words = {lemma for lemma, _ in self.triggers} | set(self.agents) | set(self.cues) | set(self.outer)

@@ -18,7 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from diurna.coding.attributes import AttributeTable
-from diurna.coding.extract import could_match
+from diurna.coding.extract import could_match, trigger_candidates
 from diurna.coding.lexicon import Lexicon
 
 ENTITY_PIPE = "ner"
@@ -28,8 +28,10 @@ KEPT_SENTENCES = "diurna.kept_sentences"  # Doc.user_data key: start tokens of t
 
 
 def event_sentences(doc: Doc, lexicon: Lexicon) -> list[Span]:
-    """The sentences of a parsed (entity-free) doc that may hold an event mention."""
-    return [sentence for sentence in doc.sents if any(could_match(token, lexicon) for token in sentence)]
+    """The sentences of a parsed (entity-free) doc that may hold an event mention: those with a
+    token `could_match` keeps (asked only of the words whose lemma could be a trigger)."""
+    kept = {doc[i].sent.start for i in trigger_candidates(doc, lexicon) if could_match(doc[i], lexicon)}
+    return [sentence for sentence in doc.sents if sentence.start in kept]
 
 
 def add_entities(nlp: Language, docs: list[Doc], lexicon: Lexicon, batch_size: int = 256) -> int:
