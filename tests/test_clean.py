@@ -67,3 +67,43 @@ def test_offsets_hold_for_any_text(text):
         for offset, char in enumerate(paragraph.text):
             if char != " ":
                 assert a.content[paragraph.to_original(offset)] == char
+
+
+def _reference_paragraph(content: str, start: int, end: int, removals) -> tuple | None:
+    """The plain definition of a cleaned paragraph: every word no removal covers, one space
+    between words, and where each word came from."""
+    import re
+
+    kept, cursor = [], start
+    for removal in sorted(removals, key=lambda r: r.start):
+        if removal.end <= cursor or removal.start >= end:
+            continue
+        kept.append((cursor, max(cursor, removal.start)))
+        cursor = max(cursor, removal.end)
+    kept.append((cursor, end))
+    words = [(m.group(), m.start()) for s, e in kept for m in re.compile(r"\S+").finditer(content, s, e)]
+    if not words:
+        return None
+    return " ".join(w for w, _ in words), [o for _, o in words]
+
+
+_PIECES = st.sampled_from(["word", "Kabul", "12", " ", "  ", "\n", "\t", "\u00a0", "\u2009 ", "<b>", "</b>", " <i>x</i> ", "."])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, min_size=1, max_size=40))
+def test_paragraph_text_and_offsets_match_the_plain_definition(pieces):
+    """Whitespace runs of any kind and length, and markup removed inside a paragraph, give the
+    text and word offsets of the word-by-word definition."""
+    from diurna.ingest.clean import _build_paragraph, _paragraph_spans
+
+    content = "".join(pieces)
+    cleaned = clean(article(content if content.strip() else "x"))
+    content = cleaned.article.content
+    references = [r for s, e in _paragraph_spans(content) if (r := _reference_paragraph(content, s, e, cleaned.removals))]
+    assert len(references) == len(cleaned.paragraphs)
+    for paragraph, (text, origins) in zip(cleaned.paragraphs, references):
+        assert paragraph.text == text
+        offsets = [0] + [i + 1 for i, c in enumerate(paragraph.text) if c == " "]
+        assert [paragraph.to_original(o) for o in offsets] == origins
+    assert _build_paragraph("  a \n\t b ", 0, 9, []).text == "a b"
