@@ -113,3 +113,22 @@ def test_an_actorless_clash_placed_through_an_area_noun_is_reported(code_sentenc
     assert events and {(e.place_name, e.geo_precision) for e in events} == {("Ḩalab (south)", "admin1")}
     # an area noun with no place is no place: nothing to report for a clash with no actor
     assert code_sentence("Clashes in the vicinity of the stadium after the match") == []
+
+
+@pytest.mark.parametrize("text, place", [
+    # the conjoined name the small model tags as a language or a work of art, or leaves untagged
+    ("Violent clashes in Bab al-Nairab and Aleppo", ("Aleppo", "SYR", "place")),
+    ("Violent clashes in Bab al-Nairab and Aleppo&#8217", ("Aleppo", "SYR", "place")),
+    ("Violent clashes in Bab al-Nairab and Aleppo’", ("Aleppo", "SYR", "place")),
+    # a transliteration's Arabic article written apart is joined: the whole name, not "Jisr" in Israel
+    ("Warplanes struck rebel positions in Jisr al- Shughur", ("Jisr ash Shughūr", "SYR", "place")),
+    ("Gunmen killed three people in al- Mayadin on Sunday", ("Al Mayādīn", "SYR", "place")),
+])
+def test_names_after_a_place_preposition_whatever_the_model_calls_them(code_sentence, text, place):
+    events = code_sentence(text)
+    assert events and _places(events) == {place}
+
+
+def test_a_conjoined_word_that_is_no_place_stays_unplaced(code_sentence):
+    events = code_sentence("Rebel fighters clashed with troops in Bab al-Nairab and Smith said")
+    assert events and all(e.latitude is None for e in events)

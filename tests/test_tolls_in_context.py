@@ -39,3 +39,18 @@ def test_a_plural_modifier_is_no_second_incident(code_sentence):
     # "strikes" is the verb the tagger took for a plural noun: one roadside bomb, its toll exact
     events = code_sentence("Six Iraqi policemen killed as car bomb strikes convoy")
     assert _deaths(events) == {(6, 6)}
+
+
+@pytest.mark.parametrize("text, deaths", [
+    # a day's toll over a province, with no doer and no incident: at most that many in one event
+    ("Eight people were killed in Kashmir on Tuesday", {(None, 8)}),
+    ("Nine militants, two policemen among 15 killed in Aceh", {(None, 15)}),
+    # the same toll in one incident, or in a town, is that event's
+    ("Eight people were killed in a bomb blast in Kashmir on Tuesday", {(8, 8)}),
+    ("Nine militants, two policemen among 15 killed in Banda Aceh", {(15, 15)}),
+    # one death is one incident, wherever it is placed
+    ("A soldier was killed in Kashmir on Tuesday", {(1, 1)}),
+    ("A soldier was killed on Tuesday", {(1, 1)}),
+])
+def test_a_total_over_a_province_bounds_an_event_from_above(code_sentence, text, deaths):
+    assert _deaths(code_sentence(text)) == deaths

@@ -439,8 +439,8 @@ class Coder:
         names none get, under the same condition, the article's focus place (precision `article`),
         else the country of a demonym in the sentence ("Somali unrest"), else the dateline's place,
         else the actors' one country (precision `country`), else no place. A toll that may be a
-        total over several incidents (`totals`) and that no place finer than a country narrows
-        bounds the event's deaths from above only (a total known only from below stays as said)."""
+        total over several incidents (`totals`) and that no place finer than a first-level
+        subdivision narrows bounds the event's deaths from above only (a total known only from below stays as said)."""
         countries = [c for e in events for c in (e.source_country, e.target_country) if c]
         countries += [m.country for found in places.values() for m in found if m.country]
         # the countries the text's places are in count as context too ("Madaya ... Eastern Ghouta")
@@ -499,8 +499,11 @@ class Coder:
                 place, precision = datelined, "article"
             elif len(actors) == 1:
                 place, precision = self.gazetteer.country(actors.pop()), "country"
-            if event.event_id in totals and precision in (None, "country") and event.fatalities_high is not None:
-                # "179 died yesterday": at most 179 in this event ("at least 8" over many attacks stays as said)
+            if (event.event_id in totals and precision in (None, "country", "admin1")
+                    and event.fatalities_high is not None and event.fatalities_high > 1):
+                # "179 died yesterday", "eight killed in Kashmir": at most that many in this event (a
+                # province holds many incidents a day); "at least 8" over many attacks stays as said,
+                # and one death is one incident ("soldier killed in Donbas")
                 event = event.model_copy(update=dict(fatalities_low=None))
             if place is None:
                 located.append(event)

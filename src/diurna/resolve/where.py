@@ -22,6 +22,8 @@ from diurna.resolve.places import compass
 PLACE_PREPS = frozenset({"in", "at", "near", "inside", "outside", "around", "along", "into", "across", "across",
                          "throughout", "outskirts", "off"})
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+# Labels of names the small model gives places it does not know: a name after a place preposition is a place
+_MISTAKEN_LABELS = frozenset({"NORP", "ORG", "PERSON", "WORK_OF_ART", "PRODUCT", "LANGUAGE", "EVENT", "LAW"})
 _ADMIN_NOUNS = frozenset({"province", "governorate", "region", "state", "oblast", "district", "county", "prefecture",
                           "department", "countryside", "area", "city", "town", "village", "municipality", "republic"})
 _PARTS = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest", "capital",
@@ -177,8 +179,9 @@ def _place_entities(sentence: Span, lexicon: Lexicon) -> list[Span]:
     """GPE/LOC/FAC entities, and capitalised objects of place prepositions the model left untagged
     ("in Ma'arat al-Nu'man", "in Russia's Ingushetia")."""
     entities = [e for e in sentence.ents if e.label_ in PLACE_LABELS]
-    # names the model tags otherwise ("in Aleppo" as NORP) or not at all, where a place must be
-    entities += [e for e in sentence.ents if e.label_ in ("NORP", "ORG", "PERSON") and not _is_demonym(e, lexicon) and (
+    # names the model tags otherwise ("in Aleppo" as NORP, "in Handarat and Aleppo’" as a work of
+    # art) or not at all, where a place must be
+    entities += [e for e in sentence.ents if e.label_ in _MISTAKEN_LABELS and not _is_demonym(e, lexicon) and (
         _after_place_prep(e.root) or (e.root.dep_ == "compound" and e.root.head.head.lower_ in PLACE_PREPS))]
     # a headline's passive subject: "Northern Burkina Faso hit by attacks" (tagged ORG)
     entities += [e for e in sentence.ents if e.label_ in ("NORP", "ORG") and not _is_demonym(e, lexicon)
@@ -196,7 +199,8 @@ def _place_entities(sentence: Span, lexicon: Lexicon) -> list[Span]:
                 token.dep_ == "compound" and token.head.pos_ == "PROPN"):  # inside a longer name
             continue
         if (token.dep_ == "pobj" and token.head.lower_ in PLACE_PREPS) or (
-                token.head.pos_ == "NOUN" and token.head.dep_ == "pobj" and token.head.head.lower_ in PLACE_PREPS):
+                token.head.pos_ in ("NOUN", "PROPN") and token.head.dep_ == "pobj" and token.head.head.lower_ in PLACE_PREPS
+                and (token.head.pos_ == "NOUN" or token.dep_ == "conj")):  # "in Bab al-Nairab and Aleppo"
             start = min([c.i for c in token.children if c.dep_ == "compound" and c.pos_ == "PROPN"] + [token.i])
             entities.append(sentence.doc[start:token.i + 1])
     return entities
