@@ -132,3 +132,37 @@ def test_names_after_a_place_preposition_whatever_the_model_calls_them(code_sent
 def test_a_conjoined_word_that_is_no_place_stays_unplaced(code_sentence):
     events = code_sentence("Rebel fighters clashed with troops in Bab al-Nairab and Smith said")
     assert events and all(e.latitude is None for e in events)
+
+
+def test_a_rubric_bar_ends_a_sentence_and_is_punctuation(coder):
+    ((doc, _),) = list(coder.parser.parse([("Soldier killed in Aleppo | Clashes cut a road near Saraqeb", None)]))
+    assert [s.text for s in doc.sents] == ["Soldier killed in Aleppo |", "Clashes cut a road near Saraqeb"]
+    bar = next(t for t in doc if t.text == "|")
+    assert bar.dep_ == "punct" and not list(bar.children)
+    ((doc, _),) = list(coder.parser.parse([("Rocket attack | Five soldiers killed and wounded in Hama countryside", None)]))
+    assert len(list(doc.sents)) == 2  # no break inside a part ("Five" alone)
+    ((doc, _),) = list(coder.parser.parse([("Soldiers killed in the A|B sector", None)]))
+    assert len(list(doc.sents)) == 1  # a bar between words is no rubric
+
+
+@pytest.mark.parametrize("text, place", [
+    # parsed as one sentence, the rubric became the subject and the story's act was lost
+    ("“Truce zone” | Regime forces kill farmer working on his land near Idlib", ("Idlib", "SYR", "place")),
+    # the other part of the headline says where ...
+    ("Soldier killed | Shelling and clashes cut off main road near Saraqeb", ("Saraqib", "SYR", "place")),
+    # ... unless the event's own part does
+    ("Soldier killed in Aleppo | Shelling and clashes cut off main road near Saraqeb", ("Aleppo", "SYR", "place")),
+])
+def test_the_parts_of_a_headline_share_their_places(code_sentence, text, place):
+    events = code_sentence(text)
+    assert events and _places(events) == {place}
+
+
+def test_the_rubric_gives_the_circumstances_of_its_story(code_sentence):
+    # the rubric is the sign of conflict; the victims are the story's, not the rubric's words
+    events = code_sentence("Landmine blast | Two shepherds killed near Palmyra")
+    assert events and {(e.fatalities_low, e.fatalities_high, e.place_country) for e in events} == {(2, 2, "SYR")}
+    assert code_sentence("Two shepherds killed near Palmyra") == []  # no sign of conflict
+    assert code_sentence("Floods | Two shepherds killed near Palmyra") == []  # a disaster
+    events = code_sentence("Mortar attack | Four soldiers killed and wounded in Hama countryside")
+    assert events and {(e.fatalities_low, e.fatalities_high) for e in events} == {(None, 4)}

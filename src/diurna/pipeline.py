@@ -22,7 +22,7 @@ from diurna.resolve.deaths import DEATH_VERBS, Toll, may_be_a_total, toll_for, t
 from diurna.resolve.dates import DateMentions, DateResolver, EventDate
 from diurna.coding.extract import EventMention, clause_verb, extract, is_vetoed, object_tokens
 from diurna.coding.lexicon import CountryEntry, Lexicon, load_lexicon
-from diurna.coding.parse import Parser, ParserSettings, headline_case
+from diurna.coding.parse import Parser, ParserSettings, headline_case, headline_of
 from diurna.resolve.places import Gazetteer, Place
 from diurna.resolve.where import RANK_DEMONYM, RANK_ENTITY, PlaceFinder, PlaceMention
 from diurna.resolve.quantities import number_value, quantity_of
@@ -159,7 +159,7 @@ class Coder:
                     coded = self._events(mention, doc, paragraph, article, article_id, clean_article, dates, found,
                                          sentence_tolls, off_topic)
                     if any(e.fatalities_low is not None for e in coded) and may_be_a_total(
-                            doc[mention.trigger].sent, mention.agentless and not mention.sources):
+                            headline_of(doc[mention.trigger].sent), mention.agentless and not mention.sources):
                         totals.update(e.event_id for e in coded)
                     for event in coded:
                         events.append(event)
@@ -267,8 +267,9 @@ class Coder:
     def _conflict_context(self, doc: Doc, mention: EventMention) -> bool:
         """Signs that an act of force with no political actor is conflict, not crime: a violent
         cause ("killed in a blast"), a weapon or an armed group in the sentence, or at least three
-        victims. Disasters ("died in the floods") are vetoed before this is asked (`_events`)."""
-        sentence = doc[mention.trigger].sent
+        victims. Disasters ("died in the floods") are vetoed before this is asked (`_events`). A
+        headline's rubric counts with its story ("Landmine blast | Two shepherds killed")."""
+        sentence = headline_of(doc[mention.trigger].sent)
         if mention.sense.code in _WAR_CODES or doc[mention.trigger].lemma_.lower() in _WAR_NOUNS:
             return True
         # police make an arrest a state's act, but a killing they investigate is no war
@@ -333,7 +334,7 @@ class Coder:
             cameo = self.lexicon.cameo[mention.sense.police_code]  # "Finnish police raided a BitTorrent site": law enforcement
         if not _has_political_actor(sources, targets, cameo.root, mention.agentless):
             return []
-        if mention.agentless and (self._disaster(doc[mention.trigger].sent) or (
+        if mention.agentless and (self._disaster(headline_of(doc[mention.trigger].sent)) or (
                 (not any(_political(a) for a in actors) or doc[mention.trigger].lemma_.lower() in _DEATH_WORDS)
                 and not self._conflict_context(doc, mention))):
             # "440 Britons were dead or missing in the disaster": no act of force; "two friends
@@ -385,10 +386,11 @@ class Coder:
             return []  # "the Parliament has already clashed with the Commission": a known earlier dispute
         quantities = _quantities(mention, doc)
         deaths, injured = None, None
-        if _is_violent(trigger, cameo):  # tolls are read once per sentence
-            if sentence.start not in sentence_tolls:
-                sentence_tolls[sentence.start] = tolls(sentence)
-            deaths, injured = toll_for(trigger, sentence_tolls[sentence.start])
+        if _is_violent(trigger, cameo):  # tolls are read once per sentence (a headline's parts: once)
+            told = headline_of(sentence)
+            if told.start not in sentence_tolls:
+                sentence_tolls[told.start] = tolls(told)
+            deaths, injured = toll_for(trigger, sentence_tolls[told.start])
         events = []
         for source, target in pairs:
             key = f"{article_id}|{trig_start}|{source.code if source else ''}|{target.code if target else ''}|{cameo.code}"

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from diurna.coding.lexicon import CountryEntry, Lexicon, NamedActor
+from diurna.coding.parse import headline_of
 from diurna.resolve.places import compass
 
 PLACE_PREPS = frozenset({"in", "at", "near", "inside", "outside", "around", "along", "into", "across", "across",
@@ -82,7 +83,27 @@ class PlaceFinder:
                 (t.i, country) for t in sentence if t.ent_type_ not in PLACE_LABELS
                 and (country := _country_word(t, self.lexicon)) is not None])
         entities, demonyms = self._sentences[sentence.start]
-        return _mentions(self.doc, trigger, actor_heads, self.lexicon, extracted, entities, demonyms)
+        found = _mentions(self.doc, trigger, actor_heads, self.lexicon, extracted, entities, demonyms)
+        return found + self._other_parts(sentence, found)
+
+    def _other_parts(self, sentence: Span, found: list[PlaceMention]) -> list[PlaceMention]:
+        """A headline in parts ("Soldier killed | Clashes cut road near Saraqeb"): the places of
+        its other parts are mentions of the event too, as an entity of its own sentence would be
+        (the parts: coding/parse.headline_of)."""
+        whole = headline_of(sentence)
+        if whole.start == sentence.start and whole.end == sentence.end:
+            return []
+        have = {(m.start, m.end) for m in found}
+        more = []
+        for part in whole.sents:
+            if part.start == sentence.start:
+                continue
+            for entity in _place_entities(part, self.lexicon):
+                if (entity.start, entity.end) not in have and not _names_an_organisation(entity, self.lexicon) \
+                        and not _is_demonym(entity, self.lexicon):
+                    more.append(PlaceMention(_with_qualifiers(self.doc, entity.start, entity.end), entity.start,
+                                             entity.end, RANK_ENTITY))
+        return more
 
 
 def place_mentions(doc: Doc, trigger: int, actor_heads: tuple[int, ...], lexicon: Lexicon,
