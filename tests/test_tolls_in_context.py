@@ -54,3 +54,22 @@ def test_a_plural_modifier_is_no_second_incident(code_sentence):
 ])
 def test_a_total_over_a_province_bounds_an_event_from_above(code_sentence, text, deaths):
     assert _deaths(code_sentence(text)) == deaths
+
+
+@pytest.mark.parametrize("text, deaths", [
+    # a strike that kills is an attack, whatever modifies it; its doer is not a named actor
+    ("Four soldiers killed by coalition strikes in Yemen", {(None, 4)}),
+    ("Coalition strikes kill five civilians in Yemen", {(None, 5)}),
+    ("Five civilians killed in coalition strikes in Yemen", {(None, 5)}),
+])
+def test_deaths_by_strikes_whoever_strikes(code_sentence, text, deaths):
+    assert _deaths(code_sentence(text)) == deaths
+
+
+@pytest.mark.parametrize("text", [
+    "A hunger strike killed the prisoner in Ankara",  # the strike's own modifier says which strike
+    "Dock workers strike in Yemen port",
+    "Teachers went on strike in Sanaa on Monday",
+])
+def test_a_strike_that_is_no_attack_kills_nobody(code_sentence, text):
+    assert not [e for e in code_sentence(text) if e.cameo_root in ("18", "19", "20")]

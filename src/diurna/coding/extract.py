@@ -344,14 +344,19 @@ def _doers(verb: Token) -> list[Token]:
     return subjects + agents
 
 
-def _is_violent_noun(token: Token, lexicon: Lexicon) -> bool:
-    """An act of force named by a noun ("attacks", "a car bomb"), or by a gerund ("Shelling kills two")."""
+def _is_violent_noun(token: Token, lexicon: Lexicon, harm: bool = False) -> bool:
+    """An act of force named by a noun ("attacks", "a car bomb"), or by a gerund ("Shelling kills two").
+    With `harm` (the noun kills or wounds: "killed by coalition strikes"), a noun whose senses all
+    need a modifier it lacks is the force one: a strike that kills is no labour strike."""
     if token.tag_ == "VBG":
         return any(s.code[:2] >= "18" for s in lexicon.triggers.get((token.lower_, "noun"), []) if s.code != "-")
     if _pos(token) != "noun":
         return False
-    return any(s.code != "-" and s.code[:2] >= "18" or s.code[:3] == "145"
-               for s in lexicon.triggers.get((_lemma(token), "noun"), []) if _conditions_hold(token, s, lexicon))
+    senses = lexicon.triggers.get((_lemma(token), "noun"), [])
+    holding = [s for s in senses if _conditions_hold(token, s, lexicon)]
+    if harm and not holding:
+        holding = senses
+    return any(s.code != "-" and s.code[:2] >= "18" or s.code[:3] == "145" for s in holding)
 
 
 def _event_doers(token: Token, lexicon: Lexicon) -> list[int]:
@@ -655,7 +660,7 @@ def _verb_event(verb: Token, sense: TriggerSense, lexicon: Lexicon) -> EventMent
         sources = [a for g in _prep_objects(verb, {"by"}) for a in _with_conjuncts(g)]
         targets = _with_conjuncts(verb.head)
         # "experts killed by coalition strikes": strikes stand for their doer, whom their modifiers may name
-        agentless = not sources or all(_is_violent_noun(s, lexicon) for s in sources)
+        agentless = not sources or all(_is_violent_noun(s, lexicon, harm=bool(harm)) for s in sources)
     elif harm and sense.pos == "verb" and not _is_passive(verb) and not object_tokens(verb) \
             and not _children(verb, {"aux", "prt"}) and verb.tag_ in ("VBD", "VBN") and verb_subjects(verb):
         # headline passive: "Nine rebels killed in Afghan operation", "Two militants shot dead"
@@ -683,7 +688,7 @@ def _verb_event(verb: Token, sense: TriggerSense, lexicon: Lexicon) -> EventMent
             if sense.code[:2] not in _AGENTLESS_ROOTS or not _is_passive(verb):
                 return None
             agentless = True
-        elif all(_is_violent_noun(s, lexicon) for s in sources):
+        elif all(_is_violent_noun(s, lexicon, harm=bool(harm)) for s in sources):
             agentless = True  # "a car bomb killed five": the bomb's own modifiers may name the doer
             doer_sense = match_sense(sources[0], lexicon) if sources[0].pos_ != "VERB" else None
             if doer_sense is not None and doer_sense.code[:2] in ("18", "19", "20") and doer_sense.code != "190":
@@ -695,7 +700,7 @@ def _verb_event(verb: Token, sense: TriggerSense, lexicon: Lexicon) -> EventMent
         causes = _prep_objects(verb, {"in", "during", "by"})
         if any(c.pos_ == "NOUN" and _is_mention(c) for c in causes):
             return None  # "died in Angola's 30-year civil war": the toll of a past war, no new act
-        sources = [n for n in causes if _is_violent_noun(n, lexicon)]
+        sources = [n for n in causes if _is_violent_noun(n, lexicon, harm=bool(harm))]
     if sense.code[:2] in _FORCE_ROOTS and not sense.object_is_instrument and not _concrete_objects(verb, lexicon):
         return None  # "fight inflation", "killing off demand": force against an abstraction is a metaphor
     modality, claimant = modality_of(verb, lexicon)
