@@ -166,3 +166,17 @@ def test_the_rubric_gives_the_circumstances_of_its_story(code_sentence):
     assert code_sentence("Floods | Two shepherds killed near Palmyra") == []  # a disaster
     events = code_sentence("Mortar attack | Four soldiers killed and wounded in Hama countryside")
     assert events and {(e.fatalities_low, e.fatalities_high) for e in events} == {(None, 4)}
+
+
+@pytest.mark.parametrize("text, place", [
+    # an armed group is no place: not Hamm in Germany, not a Turkish village called Taliban
+    ("Two guards killed in Hamas attack", ("Palestinian Territory", "PSE", "country")),
+    ("Three soldiers killed in Taliban attack", ("Afghanistan", "AFG", "country")),
+    # with no actor parsed, the group's one country; a demonym or a place says otherwise
+    ("Villager, local imam killed in Boko Haram raids", ("Nigeria", "NGA", "country")),
+    ("Five Chadian soldiers killed in Boko Haram ambush", ("Chad", "TCD", "country")),
+    ("Villagers killed in Boko Haram raid near Diffa", ("Diffa", "NER", "place")),
+])
+def test_an_armed_group_says_the_country_only_when_nothing_else_does(code_sentence, text, place):
+    events = code_sentence(text)
+    assert events and _places(events) == {place}

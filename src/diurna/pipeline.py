@@ -24,7 +24,7 @@ from diurna.coding.extract import EventMention, clause_verb, extract, is_vetoed,
 from diurna.coding.lexicon import CountryEntry, Lexicon, load_lexicon
 from diurna.coding.parse import Parser, ParserSettings, headline_case, headline_of
 from diurna.resolve.places import Gazetteer, Place
-from diurna.resolve.where import RANK_DEMONYM, RANK_ENTITY, PlaceFinder, PlaceMention
+from diurna.resolve.where import RANK_DEMONYM, RANK_ENTITY, RANK_GROUP, PlaceFinder, PlaceMention
 from diurna.resolve.quantities import number_value, quantity_of
 from diurna.records import Actor, Article, Event, Quantity
 
@@ -440,11 +440,12 @@ class Coder:
         counts only when its country is one of the event's actor countries. Events whose sentence
         names none get, under the same condition, the article's focus place (precision `article`),
         else the country of a demonym in the sentence ("Somali unrest"), else the dateline's place,
-        else the actors' one country (precision `country`), else no place. A toll that may be a
+        else the actors' one country (precision `country`), else, with no actor, the one country of the
+        armed groups the sentence names, else no place. A toll that may be a
         total over several incidents (`totals`) and that no place finer than a first-level
         subdivision narrows bounds the event's deaths from above only (a total known only from below stays as said)."""
         countries = [c for e in events for c in (e.source_country, e.target_country) if c]
-        countries += [m.country for found in places.values() for m in found if m.country]
+        countries += [m.country for found in places.values() for m in found if m.country and m.rank != RANK_GROUP]
         # the countries the text's places are in count as context too ("Madaya ... Eastern Ghouta")
         countries += [p.country for p in {self.gazetteer.resolve_phrase(text, countries)
                                           for text in {m.text for found in places.values() for m in found if not m.country}}
@@ -463,7 +464,8 @@ class Coder:
         def resolve_part(mention: PlaceMention, found: list[PlaceMention], actors: set[str]) -> Place | None:
             """"in the north", "in the capital": of the actors' one country, else of the one
             country of the sentence's other places."""
-            others = [m for m in found if (m.part is None or m.country) and (m.rank < RANK_DEMONYM or m.country)]
+            others = [m for m in found if (m.part is None or m.country) and (m.rank < RANK_DEMONYM or m.country)
+                      and m.rank != RANK_GROUP]
             home = actors or {p.country for m in others if (p := resolve(m)) is not None}
             if len(home) != 1:
                 return None
@@ -501,6 +503,9 @@ class Coder:
                 place, precision = datelined, "article"
             elif len(actors) == 1:
                 place, precision = self.gazetteer.country(actors.pop()), "country"
+            elif not actors and len(groups := {m.country for m in places.get(event.event_id, []) if m.rank == RANK_GROUP}) == 1:
+                # "Soldier, local chief killed in Boko Haram attacks" parsed with no actor: the group's country
+                place, precision = self.gazetteer.country(groups.pop()), "country"
             if (event.event_id in totals and precision in (None, "country", "admin1")
                     and event.fatalities_high is not None and event.fatalities_high > 1):
                 # "179 died yesterday", "eight killed in Kashmir": at most that many in this event (a

@@ -49,7 +49,10 @@ _TAKE_OR_HIT = frozenset({"shell", "bomb", "bombard", "strike", "attack", "raid"
 _STRIKES_ON = frozenset({"attack", "strike", "airstrike", "raid", "assault", "bombardment", "shelling", "bombing",
                          "offensive", "fire", "advance", "push", "bombard", "shell", "bomb", "rocket", "missile"})
 # Ranks: lower is better. A place phrase that names the event's own location beats a mention elsewhere.
-RANK_TRIGGER_PREP, RANK_CLAUSE_PREP, RANK_HEADLINE, RANK_ENTITY, RANK_ACTOR, RANK_DEMONYM = range(6)
+# An armed group the lexicon ties to one country ("killed in Boko Haram attacks") ranks last: its
+# country is the event's only when nothing else in the text says where.
+RANK_TRIGGER_PREP, RANK_CLAUSE_PREP, RANK_HEADLINE, RANK_ENTITY, RANK_ACTOR, RANK_DEMONYM, RANK_GROUP = range(7)
+_GROUP_SECTORS = frozenset({"INS", "REB"})
 
 
 @dataclass(frozen=True)
@@ -131,7 +134,14 @@ def _mentions(doc: Doc, trigger: int, actor_heads: tuple[int, ...], lexicon: Lex
     for entity in entities:
         head = entity.root
         if _names_an_organisation(entity, lexicon):
-            continue  # "an attack on Hamas in Gaza": Hamas is a party, not the German town of Hamm
+            # "an attack on Hamas in Gaza": Hamas is a party, not the German town of Hamm (nor is
+            # "in Boko Haram attacks", parsed as a place, a place)
+            for key in [k for k in found if k[0] < entity.end and entity.start < k[1] and not any(
+                    _name_like(t) for t in doc[k[0]:k[1]] if not entity.start <= t.i < entity.end)]:
+                del found[key]  # "in Hamas attack": the group and the attack's own words
+            if (country := _group_country(entity, lexicon)) is not None:
+                add(entity.start, entity.end, RANK_GROUP, country)
+            continue
         prep = _place_prep(head)
         if prep is not None:
             attached = prep.head.i
@@ -190,6 +200,13 @@ def _names_an_organisation(entity: Span, lexicon: Lexicon) -> bool:
     """An entity the lexicon knows as an organisation or armed group, not as a country."""
     entries = lexicon.lookup_name(tuple(t.text for t in entity if not t.is_punct and t.lower_ != "the"))
     return bool(entries) and all(isinstance(e, NamedActor) and e.org for e in entries)
+
+
+def _group_country(entity: Span, lexicon: Lexicon) -> str | None:
+    """The one country of a non-state armed group the lexicon knows ("Boko Haram" -> NGA)."""
+    entries = lexicon.lookup_name(tuple(t.text for t in entity if not t.is_punct and t.lower_ != "the"))
+    countries = {e.country for e in entries if isinstance(e, NamedActor) and e.sector in _GROUP_SECTORS}
+    return countries.pop() if len(countries) == 1 and None not in countries else None
 
 
 def _is_demonym(entity: Span, lexicon: Lexicon) -> bool:
