@@ -347,14 +347,15 @@ def _doers(verb: Token) -> list[Token]:
 def _is_violent_noun(token: Token, lexicon: Lexicon, harm: bool = False) -> bool:
     """An act of force named by a noun ("attacks", "a car bomb"), or by a gerund ("Shelling kills two").
     With `harm` (the noun kills or wounds: "killed by coalition strikes"), a noun whose senses all
-    need a modifier it lacks is the force one: a strike that kills is no labour strike."""
+    need a modifier it lacks is the force one when something modifies it, a doer ("coalition",
+    "Israeli"): a strike by them that kills is no labour strike ("the strike killed" stays unsaid)."""
     if token.tag_ == "VBG":
         return any(s.code[:2] >= "18" for s in lexicon.triggers.get((token.lower_, "noun"), []) if s.code != "-")
     if _pos(token) != "noun":
         return False
     senses = lexicon.triggers.get((_lemma(token), "noun"), [])
     holding = [s for s in senses if _conditions_hold(token, s, lexicon)]
-    if harm and not holding:
+    if harm and not holding and any(c.dep_ in ("compound", "amod", "poss", "nmod") for c in token.children):
         holding = senses
     return any(s.code != "-" and s.code[:2] >= "18" or s.code[:3] == "145" for s in holding)
 
