@@ -554,7 +554,7 @@ def _subdivision_lexicon() -> tuple[dict[str, str], dict[str, list[str]]]:
     """ISO 3166-2 code -> its seat's town name; code -> its English names (subdivisions.tsv)."""
     seats, english = {}, {}
     for code, seat, names in (row[:3] for row in _lexicon_rows("subdivisions.tsv")):
-        seats[code.strip()] = seat.strip()
+        seats[code.strip()] = seat.strip().lstrip("~").strip()  # "~Adama": a town that ties it, not its seat
         english[code.strip()] = [n.strip() for n in names.split("|") if n.strip()]
     return seats, english
 
