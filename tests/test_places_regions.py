@@ -189,3 +189,11 @@ def test_subdivisions_tied_by_their_seat_have_their_own_point(code_sentence, tex
     lat0, lat1, lon0, lon1 = box
     assert events and {(e.place_name, e.geo_precision) for e in events} == {(name, "admin1")}
     assert all(lat0 < e.latitude < lat1 and lon0 < e.longitude < lon1 for e in events), [(e.latitude, e.longitude) for e in events]
+
+
+def test_a_subdivision_shelled_is_the_place_of_the_shelling(code_sentence):
+    # "oblast" is a target of force like "province" (targets.tsv version 2); a county's budget is none
+    events = code_sentence("Russian forces shelled Kharkiv oblast on Sunday.")
+    assert events and {(e.place_name, e.geo_precision, e.source_country) for e in events} == {
+        ("Kharkivska oblast", "admin1", "RUS")}
+    assert code_sentence("The opposition attacked the county budget on Monday.") == []
