@@ -180,3 +180,18 @@ def test_the_rubric_gives_the_circumstances_of_its_story(code_sentence):
 def test_an_armed_group_says_the_country_only_when_nothing_else_does(code_sentence, text, place):
     events = code_sentence(text)
     assert events and _places(events) == {place}
+
+
+@pytest.mark.parametrize("text, place", [
+    # "casualties among X": the dead are X (not parties of a fight among them), and the headline
+    # with no verb reports them where it says; a preposition after a list of nouns is shared
+    ("Heavy casualties among government troops in Idlib", ("Idlib", "SYR", "place")),
+    ("Material losses and casualties among rebel fighters in Hama countryside", ("Ḩamāh", "SYR", "admin1")),
+])
+def test_casualties_among_them_are_reported_where_said(code_sentence, text, place):
+    events = code_sentence(text)
+    assert events and _places(events) == {place}
+
+
+def test_casualties_among_fans_are_no_event(code_sentence):
+    assert code_sentence("Heavy casualties among fans after the match in Cairo") == []

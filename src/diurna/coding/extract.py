@@ -922,8 +922,12 @@ def _noun_participants(
     between = [t for g in _prep_objects(noun, {"between", "among"}) for t in _with_conjuncts(g)]
     preps = _TARGET_PREPS - {"to", "into", "at"} - ({"on", "upon"} if _lemma(noun) in _TOPIC_NOUNS else set())
     targets = [t for n in nodes for g in _prep_objects(n, preps) for t in _with_conjuncts(g)]
-    if dead:
-        targets = targets or modifiers
+    if dead:  # "casualties among government troops": the dead, not the parties of a fight among them
+        # (a preposition after a list of nouns is shared: "Tank damage and casualties among troops")
+        shared = [noun.head] if noun.dep_ == "conj" and noun.head.pos_ == "NOUN" else []
+        targets = targets or [t for n in nodes + shared for g in _prep_objects(n, {"among"}) if g.i > noun.i
+                              for t in _with_conjuncts(g)] or modifiers
+        between = [t for t in between if t not in targets]
     if not targets and sense.code[:2] in _FORCE_ROOTS:  # "the killing of a sect official", "the arrest of 12"
         targets = [t for g in _prep_objects(noun, {"of"}) for t in _with_conjuncts(g)
                    if is_person_like(t, lexicon) or t.pos_ == "PROPN" or t.like_num]
