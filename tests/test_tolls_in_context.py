@@ -73,3 +73,24 @@ def test_deaths_by_strikes_whoever_strikes(code_sentence, text, deaths):
 ])
 def test_a_strike_that_is_no_attack_kills_nobody(code_sentence, text):
     assert not [e for e in code_sentence(text) if e.cameo_root in ("18", "19", "20")]
+
+
+@pytest.mark.parametrize("text, deaths, place", [
+    # "X leaves N dead": the dead are the count, X the doer or the act; strife is a sign of conflict
+    ("Somali unrest leaves 10 dead", {(None, 10)}, {"Somalia"}),  # a country's unrest: a total
+    ("Clashes leave 10 dead in Mogadishu", {(10, 10)}, {"Mogadishu"}),
+    ("The attack left 12 dead in Kidal.", {(12, 12)}, {"Kidal"}),
+    ("Gunmen left 5 dead in Kano on Monday", {(5, 5)}, {"Kano"}),
+])
+def test_what_leaves_them_dead(code_sentence, text, deaths, place):
+    events = code_sentence(text)
+    assert _deaths(events) == deaths and {e.place_name for e in events} == place
+
+
+@pytest.mark.parametrize("text", [
+    "The storm left 12 dead in Dhaka.",  # a disaster
+    "The crash left 3 dead in Leeds.",  # an accident
+    "Oil prices rose on worries about unrest in Iraq and Saudi Arabia.",  # strife named, nothing done
+])
+def test_what_leaves_them_dead_without_conflict(code_sentence, text):
+    assert code_sentence(text) == []

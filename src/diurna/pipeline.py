@@ -92,6 +92,8 @@ _RECIPIENT_PREPS = frozenset({"to", "for", "against", "with", "from", "toward", 
 # Event nouns that name armed conflict itself ("violent clashes in Aleppo", "heavy fighting").
 _WAR_NOUNS = frozenset({"clash", "fighting", "offensive", "ambush", "raid", "invasion", "incursion", "battle", "combat"})
 # Violent nouns that crime reporting shares with war reporting: no sign of conflict on their own.
+# Nouns of civil strife: a death in it is conflict, whoever died (not "violence": domestic violence is crime).
+_STRIFE_NOUNS = frozenset({"unrest", "insurgency", "bloodshed", "uprising", "rebellion", "insurrection"})
 _CRIME_NOUNS = frozenset({"fight", "fighting", "shooting", "killing", "murder", "death", "casualty", "stabbing", "violence"})
 _SCORE = re.compile(r"(?<![\d/-])\d{1,3}-\d{1,3}(?![\d/-])")
 # Events that a toll in their sentence belongs to: the killing itself, or an attack, fight or
@@ -280,8 +282,9 @@ class Coder:
                     s.code[:2] >= "18" for s in self.lexicon.triggers.get((lemma, "noun"), []) if s.code != "-") \
                     and not is_vetoed(token, self.lexicon):  # "died of a heart attack"
                 return True
-            if self.lexicon.targets.get(lemma) == "weapon":
-                return True
+            if self.lexicon.targets.get(lemma) == "weapon" or (
+                    token.pos_ == "NOUN" and lemma in _STRIFE_NOUNS and token.i != mention.trigger):
+                return True  # a weapon; "Somali unrest leaves 10 dead" (not "worries about unrest" itself)
             if self.lexicon.agents.get(lemma) in armed and token.tag_ in ("NNS", "NNPS"):
                 return True  # "soldiers", "militants"; not "an evil force", nor the police of a murder story
         return any(count >= 3 for count in _victim_counts(mention, doc))

@@ -666,6 +666,12 @@ def _verb_event(verb: Token, sense: TriggerSense, lexicon: Lexicon) -> EventMent
             and not _children(verb, {"aux", "prt"}) and verb.tag_ in ("VBD", "VBN") and verb_subjects(verb):
         # headline passive: "Nine rebels killed in Afghan operation", "Two militants shot dead"
         sources, targets, agentless = [], verb_subjects(verb), True
+    elif sense.pos == "adj" and harm and verb.dep_ == "dobj" and lemma_of(verb.head, lexicon) == "leave" \
+            and verb_subjects(verb.head):
+        # "Somali unrest leaves 10 dead", "the attack left 12 dead": the dead are the count; what
+        # left them is the doer, or, an act of force, the event whose modifiers may name the doer
+        sources, targets = verb_subjects(verb.head), []
+        agentless = all(_is_violent_noun(s, lexicon, harm=True) for s in sources)
     elif sense.pos == "adj" and harm:
         if verb.dep_ in ("oprd", "xcomp", "ccomp") and match_sense(verb.head, lexicon) is not None:
             return None  # "shot dead": the verb is the event
