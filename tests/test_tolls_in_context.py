@@ -94,3 +94,20 @@ def test_what_leaves_them_dead(code_sentence, text, deaths, place):
 ])
 def test_what_leaves_them_dead_without_conflict(code_sentence, text):
     assert code_sentence(text) == []
+
+
+@pytest.mark.parametrize("text, deaths", [
+    # a toll of three or more beside an act of force with no named doer makes it conflict
+    ("The death toll rose to 12 after an attack on a market in Kano.", {(12, 12)}),
+    ("The death toll from an attack on a market in Kano rose to 12.", {(12, 12)}),
+])
+def test_the_death_toll_of_an_attack(code_sentence, text, deaths):
+    assert _deaths(code_sentence(text)) == deaths
+
+
+@pytest.mark.parametrize("text", [
+    "The death toll from the bus crash in Kano rose to 12.",
+    "A drug may be linked to as many as 56,000 American deaths, a senator said.",  # the deaths are the trigger
+])
+def test_a_death_toll_without_force(code_sentence, text):
+    assert code_sentence(text) == []

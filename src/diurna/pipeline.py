@@ -287,7 +287,12 @@ class Coder:
                 return True  # a weapon; "Somali unrest leaves 10 dead" (not "worries about unrest" itself)
             if self.lexicon.agents.get(lemma) in armed and token.tag_ in ("NNS", "NNPS"):
                 return True  # "soldiers", "militants"; not "an evil force", nor the police of a murder story
-        return any(count >= 3 for count in _victim_counts(mention, doc))
+        if any(count >= 3 for count in _victim_counts(mention, doc)):
+            return True
+        # at least three dead in a toll of the sentence other than the trigger's own ("the death toll
+        # rose to 12 after an attack"; not "56,000 deaths" linked to a drug)
+        return any(t.word != mention.trigger and t.deaths is not None and (t.deaths.low or t.deaths.high or 0) >= 3
+                   for t in tolls(sentence))
 
     def _disaster(self, sentence: Span) -> bool:
         return any(self.lexicon.domains.get(t.lemma_.lower()) == "disaster" or self.lexicon.domains.get(t.lower_) == "disaster"
