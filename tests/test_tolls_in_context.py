@@ -111,3 +111,17 @@ def test_the_death_toll_of_an_attack(code_sentence, text, deaths):
 ])
 def test_a_death_toll_without_force(code_sentence, text):
     assert code_sentence(text) == []
+
+
+@pytest.mark.parametrize("text, deaths", [
+    # whoever dies is the dead, in the perfect too (the subject was taken for a doer)
+    ("At least 20 people have died in clashes in Tripoli, health officials said.", {(20, None)}),
+    ("Three soldiers have died in an ambush in Cabo Delgado.", {(3, 3)}),
+])
+def test_those_who_have_died(code_sentence, text, deaths):
+    assert _deaths(code_sentence(text)) == deaths
+
+
+def test_those_who_have_died_of_no_violence(code_sentence):
+    assert code_sentence("The former president has died in hospital in Nairobi.") == []
+    assert code_sentence("Two climbers have died on Everest.") == []

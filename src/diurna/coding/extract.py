@@ -109,6 +109,7 @@ _TOPIC_NOUNS = {"talk", "negotiation", "discussion", "debate", "dialogue", "cons
                 "conference"}
 # Nouns that count the dead: their modifiers name whose dead they are.
 _DEATH_NOUNS = {"death", "casualty", "fatality", "toll"}
+_DYING_VERBS = {"die", "perish"}  # their subject is the dead, never a doer
 # Verbs that forecast what others will do: "is expected to be opposed", "analysts expect the bank to".
 _FORECAST_VERBS = {"expect", "predict", "forecast", "tip"}
 _YEAR = re.compile(r"^(1[89]|20)\d\d$")
@@ -663,8 +664,10 @@ def _verb_event(verb: Token, sense: TriggerSense, lexicon: Lexicon) -> EventMent
         # "experts killed by coalition strikes": strikes stand for their doer, whom their modifiers may name
         agentless = not sources or all(_is_violent_noun(s, lexicon, harm=bool(harm)) for s in sources)
     elif harm and sense.pos == "verb" and not _is_passive(verb) and not object_tokens(verb) \
-            and not _children(verb, {"aux", "prt"}) and verb.tag_ in ("VBD", "VBN") and verb_subjects(verb):
-        # headline passive: "Nine rebels killed in Afghan operation", "Two militants shot dead"
+            and (not _children(verb, {"aux", "prt"}) or lemma_of(verb, lexicon) in _DYING_VERBS) \
+            and verb.tag_ in ("VBD", "VBN") and verb_subjects(verb):
+        # headline passive: "Nine rebels killed in Afghan operation", "Two militants shot dead";
+        # whoever dies is the victim, in any tense ("At least 20 people have died in clashes")
         sources, targets, agentless = [], verb_subjects(verb), True
     elif sense.pos == "adj" and harm and verb.dep_ == "dobj" and lemma_of(verb.head, lexicon) == "leave" \
             and verb_subjects(verb.head):
