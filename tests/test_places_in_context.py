@@ -195,3 +195,11 @@ def test_casualties_among_them_are_reported_where_said(code_sentence, text, plac
 
 def test_casualties_among_fans_are_no_event(code_sentence):
     assert code_sentence("Heavy casualties among fans after the match in Cairo") == []
+
+
+def test_an_untagged_name_struck_on_is_the_place(code_sentence):
+    # "Airstrikes on Douma" with Douma left untagged by the model: the target of the strikes
+    events = code_sentence("Airstrikes on rebel-held Douma killed 23 civilians, including seven children.")
+    assert events and _places(events) == {("Dūmā", "SYR", "place")}
+    # "on" a person is no place
+    assert all(e.latitude is None for e in code_sentence("The attack on Smith was condemned by the party."))

@@ -236,7 +236,8 @@ def _place_entities(sentence: Span, lexicon: Lexicon) -> list[Span]:
         if token.i in covered or not _name_like(token) or token.ent_type_ or (
                 token.dep_ == "compound" and token.head.pos_ == "PROPN"):  # inside a longer name
             continue
-        if (token.dep_ == "pobj" and token.head.lower_ in PLACE_PREPS) or (
+        on_a_strike = token.head.lower_ == "on" and token.head.head.lemma_.lower() in _STRIKES_ON  # "Airstrikes on Douma"
+        if (token.dep_ == "pobj" and (token.head.lower_ in PLACE_PREPS or on_a_strike)) or (
                 token.head.pos_ in ("NOUN", "PROPN") and token.head.dep_ == "pobj" and token.head.head.lower_ in PLACE_PREPS
                 and (token.head.pos_ == "NOUN" or token.dep_ == "conj")):  # "in Bab al-Nairab and Aleppo"
             start = min([c.i for c in token.children if c.dep_ == "compound" and c.pos_ == "PROPN"] + [token.i])
