@@ -125,3 +125,18 @@ def test_those_who_have_died(code_sentence, text, deaths):
 def test_those_who_have_died_of_no_violence(code_sentence):
     assert code_sentence("The former president has died in hospital in Nairobi.") == []
     assert code_sentence("Two climbers have died on Everest.") == []
+
+
+@pytest.mark.parametrize("text, deaths", [
+    # a weapon that kills is an attack, with no modifier to say which bomb
+    ("A bomb killed five people in Kabul.", {(5, 5)}),
+    ("Bomb kills 3 in Kidal", {(3, 3)}),
+    ("A rocket killed two children in Sderot.", {(2, 2)}),
+])
+def test_a_weapon_that_kills(code_sentence, text, deaths):
+    assert _deaths(code_sentence(text)) == deaths
+
+
+def test_a_bomb_that_kills_a_bill_is_no_attack(code_sentence):
+    assert code_sentence("A bomb killed the bill in parliament.") == []
+    assert code_sentence("The bomb squad killed time in Leeds.") == []

@@ -354,6 +354,8 @@ def _is_violent_noun(token: Token, lexicon: Lexicon, harm: bool = False) -> bool
         return any(s.code[:2] >= "18" for s in lexicon.triggers.get((token.lower_, "noun"), []) if s.code != "-")
     if _pos(token) != "noun":
         return False
+    if harm and lexicon.targets.get(_lemma(token)) == "weapon":
+        return True  # "A bomb killed five", "Rocket kills 3": a weapon that kills is an attack
     senses = lexicon.triggers.get((_lemma(token), "noun"), [])
     holding = [s for s in senses if _conditions_hold(token, s, lexicon)]
     if harm and not holding and any(c.dep_ in ("compound", "amod", "poss", "nmod") for c in token.children):
