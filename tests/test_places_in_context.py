@@ -203,3 +203,10 @@ def test_an_untagged_name_struck_on_is_the_place(code_sentence):
     assert events and _places(events) == {("Dūmā", "SYR", "place")}
     # "on" a person is no place
     assert all(e.latitude is None for e in code_sentence("The attack on Smith was condemned by the party."))
+
+
+def test_an_airport_code_is_no_name_of_a_town(code_sentence, coder):
+    # GeoNames lists "GAO" (Guantánamo's airport) among Guantánamo's names: Gao is in Mali
+    events = code_sentence("Bomb kills 3 in Gao")
+    assert events and _places(events) == {("Gao", "MLI", "place")}
+    assert coder.gazetteer.resolve("Guantanamo").country == "CUB"
