@@ -197,3 +197,11 @@ def test_a_subdivision_shelled_is_the_place_of_the_shelling(code_sentence):
     assert events and {(e.place_name, e.geo_precision, e.source_country) for e in events} == {
         ("Kharkivska oblast", "admin1", "RUS")}
     assert code_sentence("The opposition attacked the county budget on Monday.") == []
+
+
+def test_a_subdivision_parsed_as_two_objects(code_sentence):
+    # "struck Zaporizhzhia oblast" with the name and its noun both objects of the verb (and the
+    # name tagged a person): the oblast struck, not the attacker's country
+    events = code_sentence("Russian missiles struck Zaporizhzhia oblast on Sunday.")
+    assert events and {(e.place_name, e.geo_precision) for e in events} == {("Zaporizka oblast", "admin1")}
+    assert all(e.latitude is None for e in code_sentence("Rebels struck Smith hard."))

@@ -152,7 +152,7 @@ def _mentions(doc: Doc, trigger: int, actor_heads: tuple[int, ...], lexicon: Lex
             rank = RANK_ACTOR if head.i in actors else RANK_ENTITY
         elif head.dep_ == "dobj" and head.head.i == trigger and (head.i not in actors or head.lemma_.lower() in _ADMIN_NOUNS
                                                                   or trigger_token.lemma_.lower() in _TAKE_OR_HIT) and (
-                entity.label_ in PLACE_LABELS or head.lemma_.lower() in _SUBDIVISION_NOUNS):
+                entity.label_ in PLACE_LABELS or any(t.lemma_.lower() in _SUBDIVISION_NOUNS for t in entity)):
             rank = RANK_CLAUSE_PREP  # "shelled Saraqib", "captured Manbij", "bombarded Idlib province": the object is the place
         else:  # subjects and objects are parties ("Moscow has been critical", "deal with Damascus"),
             # but a country that speaks still says which country the story is in ("Algeria says
@@ -228,6 +228,10 @@ def _place_entities(sentence: Span, lexicon: Lexicon) -> list[Span]:
     # "Sangin district (of Helmand)", "Raja County": a named subdivision, tagged or not
     for token in sentence:
         names = [c for c in token.children if c.dep_ == "compound" and c.pos_ == "PROPN" and c.i < token.i]
+        before = sentence.doc[token.i - 1] if token.i > sentence.start else None
+        if not names and before is not None and before.pos_ == "PROPN" and before.head.i != token.i \
+                and before.dep_ in ("dobj", "pobj", "nsubj", "nsubjpass", "appos"):
+            names = [before]  # "struck Zaporizhzhia oblast" parsed as two objects: the name and its noun
         if token.lemma_.lower() in _SUBDIVISION_NOUNS and names and token.i not in covered:
             span = sentence.doc[min(c.left_edge.i for c in names):token.i + 1]
             entities = [e for e in entities if not (span.start <= e.start and e.end <= span.end)] + [span]
