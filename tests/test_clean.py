@@ -107,3 +107,27 @@ def test_paragraph_text_and_offsets_match_the_plain_definition(pieces):
         offsets = [0] + [i + 1 for i, c in enumerate(paragraph.text) if c == " "]
         assert [paragraph.to_original(o) for o in offsets] == origins
     assert _build_paragraph("  a \n\t b ", 0, 9, []).text == "a b"
+
+
+def test_character_references_are_decoded_and_map_back():
+    content = "Shelling hit Aleppo&#8217;s old city and J&amp;K, said the &lt;b&gt; tag, AT&T and Idlib&#8217"
+    (paragraph,) = clean(article(content)).paragraphs
+    assert paragraph.text == "Shelling hit Aleppo’s old city and J&K, said the &lt;b&gt; tag, AT&T and Idlib’"
+    # markup stays text, a bare ampersand stays itself; every word maps back to its original span
+    for word, original in (("Aleppo’s", "Aleppo&#8217;s"), ("J&K,", "J&amp;K,"), ("Idlib’", "Idlib&#8217"),
+                           ("AT&T", "AT&T"), ("&lt;b&gt;", "&lt;b&gt;")):
+        start = paragraph.text.index(word)
+        assert content[slice(*paragraph.span_to_original(start, start + len(word)))] == original
+    # a reference to nothing printable stays as written
+    assert clean(article("a x&#0;y b")).paragraphs[0].text == "a x&#0;y b"
+
+
+def test_an_arabic_article_split_from_its_name_is_joined():
+    content = "Clashes in al- Mayadin and Jabal al- Akrad, as- Suwayda too, but al- and el- stay"
+    (paragraph,) = clean(article(content)).paragraphs
+    assert paragraph.text == "Clashes in al-Mayadin and Jabal al-Akrad, as-Suwayda too, but al- and el- stay"
+    start = paragraph.text.index("al-Mayadin")
+    assert content[slice(*paragraph.span_to_original(start, start + len("al-Mayadin")))] == "al- Mayadin"
+    for offset, char in enumerate(paragraph.text):
+        if char != " ":
+            assert content[paragraph.to_original(offset)] == char

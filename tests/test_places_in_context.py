@@ -113,3 +113,100 @@ def test_an_actorless_clash_placed_through_an_area_noun_is_reported(code_sentenc
     assert events and {(e.place_name, e.geo_precision) for e in events} == {("Ḩalab (south)", "admin1")}
     # an area noun with no place is no place: nothing to report for a clash with no actor
     assert code_sentence("Clashes in the vicinity of the stadium after the match") == []
+
+
+@pytest.mark.parametrize("text, place", [
+    # the conjoined name the small model tags as a language or a work of art, or leaves untagged
+    ("Violent clashes in Bab al-Nairab and Aleppo", ("Aleppo", "SYR", "place")),
+    ("Violent clashes in Bab al-Nairab and Aleppo&#8217", ("Aleppo", "SYR", "place")),
+    ("Violent clashes in Bab al-Nairab and Aleppo’", ("Aleppo", "SYR", "place")),
+    # a transliteration's Arabic article written apart is joined: the whole name, not "Jisr" in Israel
+    ("Warplanes struck rebel positions in Jisr al- Shughur", ("Jisr ash Shughūr", "SYR", "place")),
+    ("Gunmen killed three people in al- Mayadin on Sunday", ("Al Mayādīn", "SYR", "place")),
+])
+def test_names_after_a_place_preposition_whatever_the_model_calls_them(code_sentence, text, place):
+    events = code_sentence(text)
+    assert events and _places(events) == {place}
+
+
+def test_a_conjoined_word_that_is_no_place_stays_unplaced(code_sentence):
+    events = code_sentence("Rebel fighters clashed with troops in Bab al-Nairab and Smith said")
+    assert events and all(e.latitude is None for e in events)
+
+
+def test_a_rubric_bar_ends_a_sentence_and_is_punctuation(coder):
+    ((doc, _),) = list(coder.parser.parse([("Soldier killed in Aleppo | Clashes cut a road near Saraqeb", None)]))
+    assert [s.text for s in doc.sents] == ["Soldier killed in Aleppo |", "Clashes cut a road near Saraqeb"]
+    bar = next(t for t in doc if t.text == "|")
+    assert bar.dep_ == "punct" and not list(bar.children)
+    ((doc, _),) = list(coder.parser.parse([("Rocket attack | Five soldiers killed and wounded in Hama countryside", None)]))
+    assert len(list(doc.sents)) == 2  # no break inside a part ("Five" alone)
+    ((doc, _),) = list(coder.parser.parse([("Soldiers killed in the A|B sector", None)]))
+    assert len(list(doc.sents)) == 1  # a bar between words is no rubric
+
+
+@pytest.mark.parametrize("text, place", [
+    # parsed as one sentence, the rubric became the subject and the story's act was lost
+    ("“Truce zone” | Regime forces kill farmer working on his land near Idlib", ("Idlib", "SYR", "place")),
+    # the other part of the headline says where ...
+    ("Soldier killed | Shelling and clashes cut off main road near Saraqeb", ("Saraqib", "SYR", "place")),
+    # ... unless the event's own part does
+    ("Soldier killed in Aleppo | Shelling and clashes cut off main road near Saraqeb", ("Aleppo", "SYR", "place")),
+])
+def test_the_parts_of_a_headline_share_their_places(code_sentence, text, place):
+    events = code_sentence(text)
+    assert events and _places(events) == {place}
+
+
+def test_the_rubric_gives_the_circumstances_of_its_story(code_sentence):
+    # the rubric is the sign of conflict; the victims are the story's, not the rubric's words
+    events = code_sentence("Landmine blast | Two shepherds killed near Palmyra")
+    assert events and {(e.fatalities_low, e.fatalities_high, e.place_country) for e in events} == {(2, 2, "SYR")}
+    assert code_sentence("Two shepherds killed near Palmyra") == []  # no sign of conflict
+    assert code_sentence("Floods | Two shepherds killed near Palmyra") == []  # a disaster
+    events = code_sentence("Mortar attack | Four soldiers killed and wounded in Hama countryside")
+    assert events and {(e.fatalities_low, e.fatalities_high) for e in events} == {(None, 4)}
+
+
+@pytest.mark.parametrize("text, place", [
+    # an armed group is no place: not Hamm in Germany, not a Turkish village called Taliban
+    ("Two guards killed in Hamas attack", ("Palestinian Territory", "PSE", "country")),
+    ("Three soldiers killed in Taliban attack", ("Afghanistan", "AFG", "country")),
+    # with no actor parsed, the group's one country; a demonym or a place says otherwise
+    ("Villager, local imam killed in Boko Haram raids", ("Nigeria", "NGA", "country")),
+    ("Five Chadian soldiers killed in Boko Haram ambush", ("Chad", "TCD", "country")),
+    ("Villagers killed in Boko Haram raid near Diffa", ("Diffa", "NER", "place")),
+])
+def test_an_armed_group_says_the_country_only_when_nothing_else_does(code_sentence, text, place):
+    events = code_sentence(text)
+    assert events and _places(events) == {place}
+
+
+@pytest.mark.parametrize("text, place", [
+    # "casualties among X": the dead are X (not parties of a fight among them), and the headline
+    # with no verb reports them where it says; a preposition after a list of nouns is shared
+    ("Heavy casualties among government troops in Idlib", ("Idlib", "SYR", "place")),
+    ("Material losses and casualties among rebel fighters in Hama countryside", ("Ḩamāh", "SYR", "admin1")),
+])
+def test_casualties_among_them_are_reported_where_said(code_sentence, text, place):
+    events = code_sentence(text)
+    assert events and _places(events) == {place}
+
+
+def test_casualties_among_fans_are_no_event(code_sentence):
+    assert code_sentence("Heavy casualties among fans after the match in Cairo") == []
+
+
+def test_an_untagged_name_struck_on_is_the_place(code_sentence):
+    # "Airstrikes on Douma" with Douma left untagged by the model: the target of the strikes
+    events = code_sentence("Airstrikes on rebel-held Douma killed 23 civilians, including seven children.")
+    assert events and _places(events) == {("Dūmā", "SYR", "place")}
+    # "on" a person is no place
+    assert all(e.latitude is None for e in code_sentence("The attack on Smith was condemned by the party."))
+
+
+def test_an_airport_code_is_no_name_of_a_town(code_sentence, coder):
+    # GeoNames lists "GAO" (Guantánamo's airport) among Guantánamo's names: Gao is in Mali
+    events = code_sentence("Bomb kills 3 in Gao")
+    assert events and _places(events) == {("Gao", "MLI", "place")}
+    assert coder.gazetteer.resolve("Guantanamo").country == "CUB"

@@ -171,3 +171,37 @@ def test_the_countryside_of_a_town_is_its_province(coder):
         place = coder.gazetteer.resolve_phrase(phrase)
         assert (place.name, place.country, place.kind) == (name, "SYR", "admin1")
     assert coder.gazetteer.resolve_phrase("Damascus").kind == "city"
+
+
+@pytest.mark.parametrize("text, name, box", [
+    # subdivisions whose GeoNames code only a seat (or, "~Adama", another town) ties: their own
+    # point at admin1 precision, no longer the country's (subdivisions.tsv version 2)
+    ("Fighting in Kachin state killed five soldiers on Monday.", "Kachin", (23.5, 28.5, 96, 98.8)),
+    ("Government troops clashed with rebels in Oromia on Monday.", "Oromia", (4, 10.5, 34.5, 42.5)),
+    ("Gunmen attacked a police station in Lofa County on Friday.", "Lofa", (7.5, 8.6, -10.6, -9.3)),
+    ("Shelling killed two civilians in Zaporizhzhia oblast on Sunday.", "Zaporizka oblast", (46.5, 48.2, 34.5, 37)),
+    # neighbours the ties had swapped: Kayah in the east, Tanintharyi in the far south
+    ("Rebels attacked an army post in Kayah state.", "Kayah", (18.8, 20, 96.8, 97.8)),
+    ("Rebels attacked an army post in Tanintharyi region.", "Tanintharyi", (10, 15, 97.5, 99.5)),
+])
+def test_subdivisions_tied_by_their_seat_have_their_own_point(code_sentence, text, name, box):
+    events = code_sentence(text)
+    lat0, lat1, lon0, lon1 = box
+    assert events and {(e.place_name, e.geo_precision) for e in events} == {(name, "admin1")}
+    assert all(lat0 < e.latitude < lat1 and lon0 < e.longitude < lon1 for e in events), [(e.latitude, e.longitude) for e in events]
+
+
+def test_a_subdivision_shelled_is_the_place_of_the_shelling(code_sentence):
+    # "oblast" is a target of force like "province" (targets.tsv version 2); a county's budget is none
+    events = code_sentence("Russian forces shelled Kharkiv oblast on Sunday.")
+    assert events and {(e.place_name, e.geo_precision, e.source_country) for e in events} == {
+        ("Kharkivska oblast", "admin1", "RUS")}
+    assert code_sentence("The opposition attacked the county budget on Monday.") == []
+
+
+def test_a_subdivision_parsed_as_two_objects(code_sentence):
+    # "struck Zaporizhzhia oblast" with the name and its noun both objects of the verb (and the
+    # name tagged a person): the oblast struck, not the attacker's country
+    events = code_sentence("Russian missiles struck Zaporizhzhia oblast on Sunday.")
+    assert events and {(e.place_name, e.geo_precision) for e in events} == {("Zaporizka oblast", "admin1")}
+    assert all(e.latitude is None for e in code_sentence("Rebels struck Smith hard."))

@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from diurna.coding.parse import headline_of
 from diurna.records import Article
 from diurna.resolve.dates import DateResolver
 from diurna.resolve.deaths import tolls
@@ -19,7 +20,7 @@ def nlp(coder):
 
 
 def _toll(nlp, text):
-    sentence = next(nlp(text).sents)
+    sentence = headline_of(next(nlp(text).sents))  # a headline's parts ("War ordnance | ...") count as one
     found = tolls(sentence)
     deaths = next(((t.deaths.low, t.deaths.high) for t in found if t.deaths is not None), None)
     injured = next(((t.injured.low, t.injured.high) for t in found if t.injured is not None), None)

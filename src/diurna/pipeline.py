@@ -22,10 +22,10 @@ from diurna.resolve.deaths import DEATH_VERBS, Toll, may_be_a_total, toll_for, t
 from diurna.resolve.dates import DateMentions, DateResolver, EventDate
 from diurna.coding.extract import EventMention, clause_verb, extract, is_vetoed, object_tokens
 from diurna.coding.lexicon import CountryEntry, Lexicon, load_lexicon
-from diurna.coding.parse import Parser, ParserSettings, headline_case
+from diurna.coding.parse import Parser, ParserSettings, headline_case, headline_of
 from diurna.coding.prefilter import kept_sentences
 from diurna.resolve.places import Gazetteer, Place
-from diurna.resolve.where import RANK_DEMONYM, RANK_ENTITY, PlaceFinder, PlaceMention
+from diurna.resolve.where import RANK_DEMONYM, RANK_ENTITY, RANK_GROUP, PlaceFinder, PlaceMention
 from diurna.resolve.quantities import number_value, quantity_of
 from diurna.records import Actor, Article, Event, Quantity
 
@@ -93,6 +93,8 @@ _RECIPIENT_PREPS = frozenset({"to", "for", "against", "with", "from", "toward", 
 # Event nouns that name armed conflict itself ("violent clashes in Aleppo", "heavy fighting").
 _WAR_NOUNS = frozenset({"clash", "fighting", "offensive", "ambush", "raid", "invasion", "incursion", "battle", "combat"})
 # Violent nouns that crime reporting shares with war reporting: no sign of conflict on their own.
+# Nouns of civil strife: a death in it is conflict, whoever died (not "violence": domestic violence is crime).
+_STRIFE_NOUNS = frozenset({"unrest", "insurgency", "bloodshed", "uprising", "rebellion", "insurrection"})
 _CRIME_NOUNS = frozenset({"fight", "fighting", "shooting", "killing", "murder", "death", "casualty", "stabbing", "violence"})
 _SCORE = re.compile(r"(?<![\d/-])\d{1,3}-\d{1,3}(?![\d/-])")
 # Events that a toll in their sentence belongs to: the killing itself, or an attack, fight or
@@ -164,7 +166,7 @@ class Coder:
                     coded = self._events(mention, doc, paragraph, article, article_id, clean_article, dates, found,
                                          sentence_tolls, off_topic)
                     if any(e.fatalities_low is not None for e in coded) and may_be_a_total(
-                            doc[mention.trigger].sent, mention.agentless and not mention.sources):
+                            headline_of(doc[mention.trigger].sent), mention.agentless and not mention.sources):
                         totals.update(e.event_id for e in coded)
                     for event in coded:
                         events.append(event)
@@ -272,8 +274,9 @@ class Coder:
     def _conflict_context(self, doc: Doc, mention: EventMention) -> bool:
         """Signs that an act of force with no political actor is conflict, not crime: a violent
         cause ("killed in a blast"), a weapon or an armed group in the sentence, or at least three
-        victims. Disasters ("died in the floods") are vetoed before this is asked (`_events`)."""
-        sentence = doc[mention.trigger].sent
+        victims. Disasters ("died in the floods") are vetoed before this is asked (`_events`). A
+        headline's rubric counts with its story ("Landmine blast | Two shepherds killed")."""
+        sentence = headline_of(doc[mention.trigger].sent)
         if mention.sense.code in _WAR_CODES or doc[mention.trigger].lemma_.lower() in _WAR_NOUNS:
             return True
         # police make an arrest a state's act, but a killing they investigate is no war
@@ -284,11 +287,17 @@ class Coder:
                     s.code[:2] >= "18" for s in self.lexicon.triggers.get((lemma, "noun"), []) if s.code != "-") \
                     and not is_vetoed(token, self.lexicon):  # "died of a heart attack"
                 return True
-            if self.lexicon.targets.get(lemma) == "weapon":
-                return True
+            if self.lexicon.targets.get(lemma) == "weapon" or (
+                    token.pos_ == "NOUN" and lemma in _STRIFE_NOUNS and token.i != mention.trigger):
+                return True  # a weapon; "Somali unrest leaves 10 dead" (not "worries about unrest" itself)
             if self.lexicon.agents.get(lemma) in armed and token.tag_ in ("NNS", "NNPS"):
                 return True  # "soldiers", "militants"; not "an evil force", nor the police of a murder story
-        return any(count >= 3 for count in _victim_counts(mention, doc))
+        if any(count >= 3 for count in _victim_counts(mention, doc)):
+            return True
+        # at least three dead in a toll of the sentence other than the trigger's own ("the death toll
+        # rose to 12 after an attack"; not "56,000 deaths" linked to a drug)
+        return any(t.word != mention.trigger and t.deaths is not None and (t.deaths.low or t.deaths.high or 0) >= 3
+                   for t in tolls(sentence))
 
     def _disaster(self, sentence: Span) -> bool:
         return any(self.lexicon.domains.get(t.lemma_.lower()) == "disaster" or self.lexicon.domains.get(t.lower_) == "disaster"
@@ -338,7 +347,7 @@ class Coder:
             cameo = self.lexicon.cameo[mention.sense.police_code]  # "Finnish police raided a BitTorrent site": law enforcement
         if not _has_political_actor(sources, targets, cameo.root, mention.agentless):
             return []
-        if mention.agentless and (self._disaster(doc[mention.trigger].sent) or (
+        if mention.agentless and (self._disaster(headline_of(doc[mention.trigger].sent)) or (
                 (not any(_political(a) for a in actors) or doc[mention.trigger].lemma_.lower() in _DEATH_WORDS)
                 and not self._conflict_context(doc, mention))):
             # "440 Britons were dead or missing in the disaster": no act of force; "two friends
@@ -390,10 +399,11 @@ class Coder:
             return []  # "the Parliament has already clashed with the Commission": a known earlier dispute
         quantities = _quantities(mention, doc)
         deaths, injured = None, None
-        if _is_violent(trigger, cameo):  # tolls are read once per sentence
-            if sentence.start not in sentence_tolls:
-                sentence_tolls[sentence.start] = tolls(sentence)
-            deaths, injured = toll_for(trigger, sentence_tolls[sentence.start])
+        if _is_violent(trigger, cameo):  # tolls are read once per sentence (a headline's parts: once)
+            told = headline_of(sentence)
+            if told.start not in sentence_tolls:
+                sentence_tolls[told.start] = tolls(told)
+            deaths, injured = toll_for(trigger, sentence_tolls[told.start])
         events = []
         for source, target in pairs:
             key = f"{article_id}|{trig_start}|{source.code if source else ''}|{target.code if target else ''}|{cameo.code}"
@@ -443,11 +453,12 @@ class Coder:
         counts only when its country is one of the event's actor countries. Events whose sentence
         names none get, under the same condition, the article's focus place (precision `article`),
         else the country of a demonym in the sentence ("Somali unrest"), else the dateline's place,
-        else the actors' one country (precision `country`), else no place. A toll that may be a
-        total over several incidents (`totals`) and that no place finer than a country narrows
-        bounds the event's deaths from above only (a total known only from below stays as said)."""
+        else the actors' one country (precision `country`), else, with no actor, the one country of the
+        armed groups the sentence names, else no place. A toll that may be a
+        total over several incidents (`totals`) and that no place finer than a first-level
+        subdivision narrows bounds the event's deaths from above only (a total known only from below stays as said)."""
         countries = [c for e in events for c in (e.source_country, e.target_country) if c]
-        countries += [m.country for found in places.values() for m in found if m.country]
+        countries += [m.country for found in places.values() for m in found if m.country and m.rank != RANK_GROUP]
         # the countries the text's places are in count as context too ("Madaya ... Eastern Ghouta")
         countries += [p.country for p in {self.gazetteer.resolve_phrase(text, countries)
                                           for text in {m.text for found in places.values() for m in found if not m.country}}
@@ -466,7 +477,8 @@ class Coder:
         def resolve_part(mention: PlaceMention, found: list[PlaceMention], actors: set[str]) -> Place | None:
             """"in the north", "in the capital": of the actors' one country, else of the one
             country of the sentence's other places."""
-            others = [m for m in found if (m.part is None or m.country) and (m.rank < RANK_DEMONYM or m.country)]
+            others = [m for m in found if (m.part is None or m.country) and (m.rank < RANK_DEMONYM or m.country)
+                      and m.rank != RANK_GROUP]
             home = actors or {p.country for m in others if (p := resolve(m)) is not None}
             if len(home) != 1:
                 return None
@@ -504,8 +516,14 @@ class Coder:
                 place, precision = datelined, "article"
             elif len(actors) == 1:
                 place, precision = self.gazetteer.country(actors.pop()), "country"
-            if event.event_id in totals and precision in (None, "country") and event.fatalities_high is not None:
-                # "179 died yesterday": at most 179 in this event ("at least 8" over many attacks stays as said)
+            elif not actors and len(groups := {m.country for m in places.get(event.event_id, []) if m.rank == RANK_GROUP}) == 1:
+                # "Soldier, local chief killed in Boko Haram attacks" parsed with no actor: the group's country
+                place, precision = self.gazetteer.country(groups.pop()), "country"
+            if (event.event_id in totals and precision in (None, "country", "admin1")
+                    and event.fatalities_high is not None and event.fatalities_high > 1):
+                # "179 died yesterday", "eight killed in Kashmir": at most that many in this event (a
+                # province holds many incidents a day); "at least 8" over many attacks stays as said,
+                # and one death is one incident ("soldier killed in Donbas")
                 event = event.model_copy(update=dict(fatalities_low=None))
             if place is None:
                 located.append(event)

@@ -111,6 +111,7 @@ _TOPIC_NOUNS = {"talk", "negotiation", "discussion", "debate", "dialogue", "cons
                 "conference"}
 # Nouns that count the dead: their modifiers name whose dead they are.
 _DEATH_NOUNS = {"death", "casualty", "fatality", "toll"}
+_DYING_VERBS = {"die", "perish"}  # their subject is the dead, never a doer
 # Verbs that forecast what others will do: "is expected to be opposed", "analysts expect the bank to".
 _FORECAST_VERBS = {"expect", "predict", "forecast", "tip"}
 _YEAR = re.compile(r"^(1[89]|20)\d\d$")
@@ -377,14 +378,22 @@ def _doers(verb: Token) -> list[Token]:
     return subjects + agents
 
 
-def _is_violent_noun(token: Token, lexicon: Lexicon) -> bool:
-    """An act of force named by a noun ("attacks", "a car bomb"), or by a gerund ("Shelling kills two")."""
+def _is_violent_noun(token: Token, lexicon: Lexicon, harm: bool = False) -> bool:
+    """An act of force named by a noun ("attacks", "a car bomb"), or by a gerund ("Shelling kills two").
+    With `harm` (the noun kills or wounds: "killed by coalition strikes"), a noun whose senses all
+    need a modifier it lacks is the force one when something modifies it, a doer ("coalition",
+    "Israeli"): a strike by them that kills is no labour strike ("the strike killed" stays unsaid)."""
     if token.tag_ == "VBG":
         return any(s.code[:2] >= "18" for s in lexicon.triggers.get((token.lower_, "noun"), []) if s.code != "-")
     if _pos(token) != "noun":
         return False
-    return any(s.code != "-" and s.code[:2] >= "18" or s.code[:3] == "145"
-               for s in lexicon.triggers.get((_lemma(token), "noun"), []) if _conditions_hold(token, s, lexicon))
+    if harm and lexicon.targets.get(_lemma(token)) == "weapon":
+        return True  # "A bomb killed five", "Rocket kills 3": a weapon that kills is an attack
+    senses = lexicon.triggers.get((_lemma(token), "noun"), [])
+    holding = [s for s in senses if _conditions_hold(token, s, lexicon)]
+    if harm and not holding and any(c.dep_ in ("compound", "amod", "poss", "nmod") for c in token.children):
+        holding = senses
+    return any(s.code != "-" and s.code[:2] >= "18" or s.code[:3] == "145" for s in holding)
 
 
 def _event_doers(token: Token, lexicon: Lexicon) -> list[int]:
@@ -688,11 +697,19 @@ def _verb_event(verb: Token, sense: TriggerSense, lexicon: Lexicon) -> EventMent
         sources = [a for g in _prep_objects(verb, {"by"}) for a in _with_conjuncts(g)]
         targets = _with_conjuncts(verb.head)
         # "experts killed by coalition strikes": strikes stand for their doer, whom their modifiers may name
-        agentless = not sources or all(_is_violent_noun(s, lexicon) for s in sources)
+        agentless = not sources or all(_is_violent_noun(s, lexicon, harm=bool(harm)) for s in sources)
     elif harm and sense.pos == "verb" and not _is_passive(verb) and not object_tokens(verb) \
-            and not _children(verb, {"aux", "prt"}) and verb.tag_ in ("VBD", "VBN") and verb_subjects(verb):
-        # headline passive: "Nine rebels killed in Afghan operation", "Two militants shot dead"
+            and (not _children(verb, {"aux", "prt"}) or lemma_of(verb, lexicon) in _DYING_VERBS) \
+            and verb.tag_ in ("VBD", "VBN") and verb_subjects(verb):
+        # headline passive: "Nine rebels killed in Afghan operation", "Two militants shot dead";
+        # whoever dies is the victim, in any tense ("At least 20 people have died in clashes")
         sources, targets, agentless = [], verb_subjects(verb), True
+    elif sense.pos == "adj" and harm and verb.dep_ == "dobj" and lemma_of(verb.head, lexicon) == "leave" \
+            and verb_subjects(verb.head):
+        # "Somali unrest leaves 10 dead", "the attack left 12 dead": the dead are the count; what
+        # left them is the doer, or, an act of force, the event whose modifiers may name the doer
+        sources, targets = verb_subjects(verb.head), []
+        agentless = all(_is_violent_noun(s, lexicon, harm=True) for s in sources)
     elif sense.pos == "adj" and harm:
         if verb.dep_ in ("oprd", "xcomp", "ccomp") and match_sense(verb.head, lexicon) is not None:
             return None  # "shot dead": the verb is the event
@@ -716,7 +733,7 @@ def _verb_event(verb: Token, sense: TriggerSense, lexicon: Lexicon) -> EventMent
             if sense.code[:2] not in _AGENTLESS_ROOTS or not _is_passive(verb):
                 return None
             agentless = True
-        elif all(_is_violent_noun(s, lexicon) for s in sources):
+        elif all(_is_violent_noun(s, lexicon, harm=bool(harm)) for s in sources):
             agentless = True  # "a car bomb killed five": the bomb's own modifiers may name the doer
             doer_sense = match_sense(sources[0], lexicon) if sources[0].pos_ != "VERB" else None
             if doer_sense is not None and doer_sense.code[:2] in ("18", "19", "20") and doer_sense.code != "190":
@@ -728,7 +745,7 @@ def _verb_event(verb: Token, sense: TriggerSense, lexicon: Lexicon) -> EventMent
         causes = _prep_objects(verb, {"in", "during", "by"})
         if any(c.pos_ == "NOUN" and _is_mention(c) for c in causes):
             return None  # "died in Angola's 30-year civil war": the toll of a past war, no new act
-        sources = [n for n in causes if _is_violent_noun(n, lexicon)]
+        sources = [n for n in causes if _is_violent_noun(n, lexicon, harm=bool(harm))]
     if sense.code[:2] in _FORCE_ROOTS and not sense.object_is_instrument and not _concrete_objects(verb, lexicon):
         return None  # "fight inflation", "killing off demand": force against an abstraction is a metaphor
     modality, claimant = modality_of(verb, lexicon)
@@ -949,8 +966,12 @@ def _noun_participants(
     between = [t for g in _prep_objects(noun, {"between", "among"}) for t in _with_conjuncts(g)]
     preps = _TARGET_PREPS - {"to", "into", "at"} - ({"on", "upon"} if _lemma(noun) in _TOPIC_NOUNS else set())
     targets = [t for n in nodes for g in _prep_objects(n, preps) for t in _with_conjuncts(g)]
-    if dead:
-        targets = targets or modifiers
+    if dead:  # "casualties among government troops": the dead, not the parties of a fight among them
+        # (a preposition after a list of nouns is shared: "Tank damage and casualties among troops")
+        shared = [noun.head] if noun.dep_ == "conj" and noun.head.pos_ == "NOUN" else []
+        targets = targets or [t for n in nodes + shared for g in _prep_objects(n, {"among"}) if g.i > noun.i
+                              for t in _with_conjuncts(g)] or modifiers
+        between = [t for t in between if t not in targets]
     if not targets and sense.code[:2] in _FORCE_ROOTS:  # "the killing of a sect official", "the arrest of 12"
         targets = [t for g in _prep_objects(noun, {"of"}) for t in _with_conjuncts(g)
                    if is_person_like(t, lexicon) or t.pos_ == "PROPN" or t.like_num]

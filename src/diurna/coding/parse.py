@@ -15,7 +15,7 @@ from typing import Iterable, Iterator, TypeVar
 import spacy
 from spacy.attrs import ORTH
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 from thinc.api import Model, NumpyOps
 from threadpoolctl import threadpool_limits
 
@@ -55,7 +55,69 @@ def load_model(name: str) -> Language:
     for word in _HYPHENATED_WORDS:
         for form in (word, word.capitalize()):
             nlp.tokenizer.add_special_case(form, [{ORTH: form}])
+    if RUBRIC_PIPE not in nlp.pipe_names:
+        nlp.add_pipe(RUBRIC_PIPE, before="parser")
+        nlp.add_pipe(BAR_PIPE, after="parser")
     return nlp
+
+
+RUBRIC_PIPE = "diurna_rubric_breaks"
+BAR_PIPE = "diurna_bar_punctuation"
+
+
+def headline_of(sentence: Span) -> Span:
+    """The whole headline a part split at a rubric bar belongs to ("Landmine blast | Two
+    shepherds killed"): one story, whose parts say each other's circumstances; else the sentence."""
+    doc = sentence.doc
+    if "|" not in doc.text:
+        return sentence
+    groups: list[list[Span]] = []
+    for part in doc.sents:  # runs of sentences each begun by a bar, with the one before the first bar
+        if groups and doc[part.start - 1].text == "|":
+            groups[-1].append(part)
+        else:
+            groups.append([part])
+    group = next(g for g in groups if any(p.start == sentence.start for p in g))
+    return sentence if len(group) < 2 else doc[group[0].start:group[-1].end]
+
+
+@Language.component(BAR_PIPE)
+def bar_punctuation(doc: Doc) -> Doc:
+    """The small model reads a rubric bar as a noun ("killed in Aleppo |" with "|" the object of
+    "in"): the bar is punctuation, and the word it governs nearest takes its place in the tree."""
+    for bar in doc:
+        if bar.text != "|" or (bar.dep_ == "punct" and not bar.n_lefts and not bar.n_rights):
+            continue
+        kids = sorted(bar.children, key=lambda k: abs(k.i - bar.i))
+        parent, role, heir = bar.head, bar.dep_, None
+        if kids:
+            heir = kids[0]
+            heir.head = heir if parent.i == bar.i else parent
+            heir.dep_ = role
+            for kid in kids[1:]:
+                kid.head = heir
+        bar.head = heir if parent.i == bar.i and heir is not None else parent if parent.i != bar.i else bar
+        bar.dep_ = "punct" if bar.head.i != bar.i else "ROOT"
+        bar.tag_ = ":"
+    return doc
+
+
+@Language.component(RUBRIC_PIPE)
+def rubric_breaks(doc: Doc) -> Doc:
+    """A headline's rubric ends at a bar ("Armed attack | Ten soldiers killed in Hama"): what
+    follows starts a sentence of its own, which the parser keeps. Parsed as one sentence, the bar
+    reads as a noun and the rubric as the subject of the story's verb; left free, the parser
+    breaks the parts again at random ("Five" alone)."""
+    bars = [t.i for t in doc[1:-1] if t.text == "|" and t.whitespace_ and doc[t.i - 1].whitespace_]
+    if not bars:
+        return doc
+    # the parts between bars are whole sentences: no break inside one but after a full stop
+    for token in doc[1:]:
+        if token.i - 1 in bars:
+            token.is_sent_start = True
+        elif doc[token.i - 1].text not in (".", "!", "?"):
+            token.is_sent_start = False
+    return doc
 
 
 def multiply_with_numpy(nlp: Language) -> None:

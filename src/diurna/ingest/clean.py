@@ -1,11 +1,17 @@
 """Clean stage: strip scraping boilerplate and markup, split paragraphs, normalise whitespace.
 
+Scraped copy also carries HTML character references ("Aleppo&#8217;s", "J&amp;K"), decoded here
+(never to "<" or ">", which would make markup of text), and the Arabic article split from its
+name by a transliteration tool ("in al- Mayadin", "Jabal al- Akrad"), joined again ("al-Mayadin")
+so that the name is one word for the parser and the gazetteer.
+
 Everything removed is recorded with its span and kind, and every kept character can be mapped
 back to its offset in the original content, so evidence offsets always point into the input.
 """
 from __future__ import annotations
 
 import bisect
+import html
 import re
 from dataclasses import dataclass
 
@@ -29,6 +35,12 @@ _LINK_LINE = re.compile(r"\A\s*(?:READ MORE|ALSO ON|RELATED|SEE ALSO|WATCH|MORE 
 _FOOTNOTE_MARK = re.compile(r"\w\*")
 _FOOTNOTE = re.compile(r"(?:(?<=[.!?”\"])\s+|\A)\*(?=[A-Z])[^\n]*\Z")
 _TOKENS = re.compile(r"\s+|\S+")
+# A character reference: numeric ("&#8217;", "&#x2019;") or named ("&amp;"); a numeric one may
+# lack its semicolon, as HTML allows (a headline cut at "Aleppo&#8217").
+_CHARREF = re.compile(r"&(?:#[0-9]{1,7};?|#[xX][0-9a-fA-F]{1,6};?|[A-Za-z][A-Za-z0-9]{1,30};)")
+_KEPT_AS_TEXT = frozenset("<>")
+# The Arabic article written apart from the name it belongs to ("al- Mayadin", "as- Suwayda").
+_SPLIT_ARTICLE = re.compile(r"(?:[Aa]l|[Ee]l|[Aa][nrstdz]|[Aa]sh|[Uu][dl])-")
 
 
 @dataclass(frozen=True)
@@ -46,6 +58,9 @@ class Paragraph:
     text: str
     breaks: tuple[int, ...]  # offsets in `text` where a new linear piece starts
     origins: tuple[int, ...]  # original offset of each piece's first character
+    # offsets in `text` of characters decoded from a character reference, each with the
+    # original offset where its reference ends
+    decoded: tuple[tuple[int, int], ...] = ()
 
     def to_original(self, offset: int) -> int:
         piece = bisect.bisect_right(self.breaks, offset) - 1
@@ -53,7 +68,11 @@ class Paragraph:
 
     def span_to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map [start, end) in cleaned text to [start, end) in the original content."""
-        return self.to_original(start), self.to_original(max(start, end - 1)) + 1
+        last = max(start, end - 1)
+        for offset, original_end in self.decoded:
+            if offset == last:
+                return self.to_original(start), original_end
+        return self.to_original(start), self.to_original(last) + 1
 
 
 @dataclass(frozen=True)
@@ -117,6 +136,7 @@ def _build_paragraph(content: str, start: int, end: int, removals: list[Removal]
     pieces: list[str] = []
     breaks: list[int] = []
     origins: list[int] = []
+    decoded: list[tuple[int, int]] = []
     length = 0
     pending_space = False
     for kept_start, kept_end in _subtract(start, end, removals):
@@ -126,19 +146,42 @@ def _build_paragraph(content: str, start: int, end: int, removals: list[Removal]
             if token.group().isspace():
                 pending_space = bool(pieces)
                 continue
-            if pending_space:
+            if pending_space and not (_SPLIT_ARTICLE.fullmatch(pieces[-1]) and token.group()[:1].isupper()):
                 pieces.append(" ")
                 length += 1
-                pending_space = False
-            # a new linear piece starts wherever the offset shift changes
-            if not breaks or origins[-1] + (length - breaks[-1]) != token.start():
-                breaks.append(length)
-                origins.append(token.start())
-            pieces.append(token.group())
-            length += len(token.group())
+            pending_space = False
+            for text, origin, original_end in _decoded(token.group(), token.start()):
+                # a new linear piece starts wherever the offset shift changes
+                if not breaks or origins[-1] + (length - breaks[-1]) != origin:
+                    breaks.append(length)
+                    origins.append(origin)
+                if original_end is not None:
+                    decoded.append((length, original_end))
+                pieces.append(text)
+                length += len(text)
     if not pieces:
         return None
-    return Paragraph("".join(pieces), tuple(breaks), tuple(origins))
+    return Paragraph("".join(pieces), tuple(breaks), tuple(origins), tuple(decoded))
+
+
+def _decoded(token: str, start: int) -> list[tuple[str, int, int | None]]:
+    """The token's text in pieces, each with its offset in the original content, its character
+    references decoded: a decoded reference is a piece of its own, with the original offset
+    where the reference ends (else None)."""
+    if "&" not in token:
+        return [(token, start, None)]
+    pieces, cursor = [], 0
+    for ref in _CHARREF.finditer(token):
+        char = html.unescape(ref.group())
+        if char == ref.group() or len(char) != 1 or char in _KEPT_AS_TEXT or char == "\ufffd" or not char.isprintable():
+            continue
+        if ref.start() > cursor:
+            pieces.append((token[cursor:ref.start()], start + cursor, None))
+        pieces.append((char, start + ref.start(), start + ref.end()))
+        cursor = ref.end()
+    if cursor < len(token):
+        pieces.append((token[cursor:], start + cursor, None))
+    return pieces
 
 
 def _subtract(start: int, end: int, removals: list[Removal]) -> list[tuple[int, int]]:

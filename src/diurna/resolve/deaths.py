@@ -129,7 +129,7 @@ def may_be_a_total(sentence: Span, agentless: bool) -> bool:
     """A toll that belongs to one incident only if its place says so: the sentence names several
     incidents ("in clashes, airstrikes", "raids kill 56", "Iraq violence kills 22"), or, with no
     doer, none at all ("179 died yesterday", "More than 140 Syrians were killed yesterday").
-    Placed no finer than a country, such a toll is a total over a day's or a country's incidents
+    Placed no finer than a province, such a toll is a total over a day's or a region's incidents
     and bounds each event from above only (see pipeline._locate)."""
     nouns = [t for t in sentence if t.pos_ in ("NOUN", "PROPN") and t.lemma_.lower() in _INCIDENT_NOUNS | _MANY_INCIDENTS]
     if any(t.lemma_.lower() in _MANY_INCIDENTS or (t.tag_ in ("NNS", "NNPS") and t.dep_ != "compound") for t in nouns):

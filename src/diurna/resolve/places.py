@@ -31,7 +31,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Iterable
 
-INDEX_VERSION = 11  # 4: admin1 on towns, centroids, subdivision short names; 5: seats, English names, regions; 6: parts of countries; 7: the country lexicon's names; 10: second-level subdivisions; 11: parts of subdivisions, capitals, names without "del"/"de"
+INDEX_VERSION = 12  # 12: no airport codes among the names; 4: admin1 on towns, centroids, subdivision short names; 5: seats, English names, regions; 6: parts of countries; 7: the country lexicon's names; 10: second-level subdivisions; 11: parts of subdivisions, capitals, names without "del"/"de"
 _LEXICONS = ("subdivisions.tsv", "regions.tsv", "countries.tsv", "parts.tsv")  # part of the index: the cache name carries their hash
 MIN_POPULATION = 1000
 _ARTICLES = {"al", "el", "an", "ar", "as", "ash", "at", "ad", "az", "ud", "ul", "the"}
@@ -62,6 +62,7 @@ _GENERIC = _DIRECTIONS | {"centre", "center", "littoral", "lakes", "unity", "bay
 _PARTICLES = {"del", "de", "la", "las", "los", "do", "da", "das", "dos", "di", "du", "des", "es", "el", "al", "y", "e"}
 _ARTICLE_PREFIX = re.compile(r"(?:al|el|an|ar|as|ash|at|ad|az|ud|ul)-[A-Z]", re.I)
 _COUNTRY_BONUS = 3.0
+_AIRPORT_CODE = re.compile(r"[A-Z]{3}|[A-Z]{4}")  # IATA and ICAO codes among GeoNames' alternate names
 # Below this population a town is only taken when the text gives a country to check it against.
 _LONE_TOWN = 10_000
 _WORLD_CITY = 500_000  # a city this big is named across continents (Moscow in a Turkish story)
@@ -235,7 +236,7 @@ class Gazetteer:
             city_index[city["geonameid"]] = len(places)
             places.append(Place(city["name"], city["geonameid"], city["latitude"], city["longitude"],
                                 iso3[city["countrycode"]], sub.name if sub else None, "city", int(city["population"] or 0)))
-            names.append([city["name"], *(n for n in city["alternatenames"] if memo.is_latin(n))])
+            names.append([city["name"], *(n for n in city["alternatenames"] if memo.usable(n))])
         largest: dict[tuple[str, str], dict] = {}  # (ISO-2, name key) -> the biggest town of that name
         for city in cities:
             key = (city["countrycode"], memo.key(city["name"]))
@@ -259,7 +260,7 @@ class Gazetteer:
                 if group:  # "Aleppo" names the governorate too: its capital's names
                     capital = max(group, key=lambda c: c["population"])
                     if _core_matches(_core(sub.name), memo.of_city(capital), prefix=True):
-                        surface += [capital["name"], *(n for n in capital["alternatenames"] if memo.is_latin(n))]
+                        surface += [capital["name"], *(n for n in capital["alternatenames"] if memo.usable(n))]
                 if lat is None and seat_of.get(sub.code):  # no towns tied to it: its seat's point
                     lat, lon = seat_of[sub.code]["latitude"], seat_of[sub.code]["longitude"]
                 if lat is None:  # nor a known seat: the point of its namesake town ("Jammu")
@@ -554,7 +555,7 @@ def _subdivision_lexicon() -> tuple[dict[str, str], dict[str, list[str]]]:
     """ISO 3166-2 code -> its seat's town name; code -> its English names (subdivisions.tsv)."""
     seats, english = {}, {}
     for code, seat, names in (row[:3] for row in _lexicon_rows("subdivisions.tsv")):
-        seats[code.strip()] = seat.strip()
+        seats[code.strip()] = seat.strip().lstrip("~").strip()  # "~Adama": a town that ties it, not its seat
         english[code.strip()] = [n.strip() for n in names.split("|") if n.strip()]
     return seats, english
 
@@ -587,8 +588,13 @@ class _Keys:
             self.latin[text] = _is_latin(text)
         return self.latin[text]
 
+    def usable(self, name: str) -> bool:
+        """A name news may write: Latin script, and no airport code ("GAO" is Guantánamo's, and
+        would make the Malian city of Gao a Cuban one)."""
+        return self.is_latin(name) and not _AIRPORT_CODE.fullmatch(name)
+
     def of_city(self, city: dict) -> set[str]:
-        return {self.key(n) for n in (city["name"], *city["alternatenames"]) if self.is_latin(n)}
+        return {self.key(n) for n in (city["name"], *city["alternatenames"]) if self.usable(n)}
 
 
 def _core_matches(core: str, keys: set[str], prefix: bool) -> bool:

@@ -17,11 +17,14 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from diurna.coding.lexicon import CountryEntry, Lexicon, NamedActor
+from diurna.coding.parse import headline_of
 from diurna.resolve.places import compass
 
 PLACE_PREPS = frozenset({"in", "at", "near", "inside", "outside", "around", "along", "into", "across", "across",
                          "throughout", "outskirts", "off"})
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+# Labels of names the small model gives places it does not know: a name after a place preposition is a place
+_MISTAKEN_LABELS = frozenset({"NORP", "ORG", "PERSON", "WORK_OF_ART", "PRODUCT", "LANGUAGE", "EVENT", "LAW"})
 _ADMIN_NOUNS = frozenset({"province", "governorate", "region", "state", "oblast", "district", "county", "prefecture",
                           "department", "countryside", "area", "city", "town", "village", "municipality", "republic"})
 _PARTS = frozenset({"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest", "capital",
@@ -46,7 +49,10 @@ _TAKE_OR_HIT = frozenset({"shell", "bomb", "bombard", "strike", "attack", "raid"
 _STRIKES_ON = frozenset({"attack", "strike", "airstrike", "raid", "assault", "bombardment", "shelling", "bombing",
                          "offensive", "fire", "advance", "push", "bombard", "shell", "bomb", "rocket", "missile"})
 # Ranks: lower is better. A place phrase that names the event's own location beats a mention elsewhere.
-RANK_TRIGGER_PREP, RANK_CLAUSE_PREP, RANK_HEADLINE, RANK_ENTITY, RANK_ACTOR, RANK_DEMONYM = range(6)
+# An armed group the lexicon ties to one country ("killed in Boko Haram attacks") ranks last: its
+# country is the event's only when nothing else in the text says where.
+RANK_TRIGGER_PREP, RANK_CLAUSE_PREP, RANK_HEADLINE, RANK_ENTITY, RANK_ACTOR, RANK_DEMONYM, RANK_GROUP = range(7)
+_GROUP_SECTORS = frozenset({"INS", "REB"})
 
 
 @dataclass(frozen=True)
@@ -80,7 +86,27 @@ class PlaceFinder:
                 (t.i, country) for t in sentence if t.ent_type_ not in PLACE_LABELS
                 and (country := _country_word(t, self.lexicon)) is not None])
         entities, demonyms = self._sentences[sentence.start]
-        return _mentions(self.doc, trigger, actor_heads, self.lexicon, extracted, entities, demonyms)
+        found = _mentions(self.doc, trigger, actor_heads, self.lexicon, extracted, entities, demonyms)
+        return found + self._other_parts(sentence, found)
+
+    def _other_parts(self, sentence: Span, found: list[PlaceMention]) -> list[PlaceMention]:
+        """A headline in parts ("Soldier killed | Clashes cut road near Saraqeb"): the places of
+        its other parts are mentions of the event too, as an entity of its own sentence would be
+        (the parts: coding/parse.headline_of)."""
+        whole = headline_of(sentence)
+        if whole.start == sentence.start and whole.end == sentence.end:
+            return []
+        have = {(m.start, m.end) for m in found}
+        more = []
+        for part in whole.sents:
+            if part.start == sentence.start:
+                continue
+            for entity in _place_entities(part, self.lexicon):
+                if (entity.start, entity.end) not in have and not _names_an_organisation(entity, self.lexicon) \
+                        and not _is_demonym(entity, self.lexicon):
+                    more.append(PlaceMention(_with_qualifiers(self.doc, entity.start, entity.end), entity.start,
+                                             entity.end, RANK_ENTITY))
+        return more
 
 
 def place_mentions(doc: Doc, trigger: int, actor_heads: tuple[int, ...], lexicon: Lexicon,
@@ -108,7 +134,14 @@ def _mentions(doc: Doc, trigger: int, actor_heads: tuple[int, ...], lexicon: Lex
     for entity in entities:
         head = entity.root
         if _names_an_organisation(entity, lexicon):
-            continue  # "an attack on Hamas in Gaza": Hamas is a party, not the German town of Hamm
+            # "an attack on Hamas in Gaza": Hamas is a party, not the German town of Hamm (nor is
+            # "in Boko Haram attacks", parsed as a place, a place)
+            for key in [k for k in found if k[0] < entity.end and entity.start < k[1] and not any(
+                    _name_like(t) for t in doc[k[0]:k[1]] if not entity.start <= t.i < entity.end)]:
+                del found[key]  # "in Hamas attack": the group and the attack's own words
+            if (country := _group_country(entity, lexicon)) is not None:
+                add(entity.start, entity.end, RANK_GROUP, country)
+            continue
         prep = _place_prep(head)
         if prep is not None:
             attached = prep.head.i
@@ -119,7 +152,7 @@ def _mentions(doc: Doc, trigger: int, actor_heads: tuple[int, ...], lexicon: Lex
             rank = RANK_ACTOR if head.i in actors else RANK_ENTITY
         elif head.dep_ == "dobj" and head.head.i == trigger and (head.i not in actors or head.lemma_.lower() in _ADMIN_NOUNS
                                                                   or trigger_token.lemma_.lower() in _TAKE_OR_HIT) and (
-                entity.label_ in PLACE_LABELS or head.lemma_.lower() in _SUBDIVISION_NOUNS):
+                entity.label_ in PLACE_LABELS or any(t.lemma_.lower() in _SUBDIVISION_NOUNS for t in entity)):
             rank = RANK_CLAUSE_PREP  # "shelled Saraqib", "captured Manbij", "bombarded Idlib province": the object is the place
         else:  # subjects and objects are parties ("Moscow has been critical", "deal with Damascus"),
             # but a country that speaks still says which country the story is in ("Algeria says
@@ -169,6 +202,13 @@ def _names_an_organisation(entity: Span, lexicon: Lexicon) -> bool:
     return bool(entries) and all(isinstance(e, NamedActor) and e.org for e in entries)
 
 
+def _group_country(entity: Span, lexicon: Lexicon) -> str | None:
+    """The one country of a non-state armed group the lexicon knows ("Boko Haram" -> NGA)."""
+    entries = lexicon.lookup_name(tuple(t.text for t in entity if not t.is_punct and t.lower_ != "the"))
+    countries = {e.country for e in entries if isinstance(e, NamedActor) and e.sector in _GROUP_SECTORS}
+    return countries.pop() if len(countries) == 1 and None not in countries else None
+
+
 def _is_demonym(entity: Span, lexicon: Lexicon) -> bool:
     return any(_country_word(t, lexicon) for t in entity)
 
@@ -177,8 +217,9 @@ def _place_entities(sentence: Span, lexicon: Lexicon) -> list[Span]:
     """GPE/LOC/FAC entities, and capitalised objects of place prepositions the model left untagged
     ("in Ma'arat al-Nu'man", "in Russia's Ingushetia")."""
     entities = [e for e in sentence.ents if e.label_ in PLACE_LABELS]
-    # names the model tags otherwise ("in Aleppo" as NORP) or not at all, where a place must be
-    entities += [e for e in sentence.ents if e.label_ in ("NORP", "ORG", "PERSON") and not _is_demonym(e, lexicon) and (
+    # names the model tags otherwise ("in Aleppo" as NORP, "in Handarat and Aleppo’" as a work of
+    # art) or not at all, where a place must be
+    entities += [e for e in sentence.ents if e.label_ in _MISTAKEN_LABELS and not _is_demonym(e, lexicon) and (
         _after_place_prep(e.root) or (e.root.dep_ == "compound" and e.root.head.head.lower_ in PLACE_PREPS))]
     # a headline's passive subject: "Northern Burkina Faso hit by attacks" (tagged ORG)
     entities += [e for e in sentence.ents if e.label_ in ("NORP", "ORG") and not _is_demonym(e, lexicon)
@@ -187,6 +228,10 @@ def _place_entities(sentence: Span, lexicon: Lexicon) -> list[Span]:
     # "Sangin district (of Helmand)", "Raja County": a named subdivision, tagged or not
     for token in sentence:
         names = [c for c in token.children if c.dep_ == "compound" and c.pos_ == "PROPN" and c.i < token.i]
+        before = sentence.doc[token.i - 1] if token.i > sentence.start else None
+        if not names and before is not None and before.pos_ == "PROPN" and before.head.i != token.i \
+                and before.dep_ in ("dobj", "pobj", "nsubj", "nsubjpass", "appos"):
+            names = [before]  # "struck Zaporizhzhia oblast" parsed as two objects: the name and its noun
         if token.lemma_.lower() in _SUBDIVISION_NOUNS and names and token.i not in covered:
             span = sentence.doc[min(c.left_edge.i for c in names):token.i + 1]
             entities = [e for e in entities if not (span.start <= e.start and e.end <= span.end)] + [span]
@@ -195,8 +240,10 @@ def _place_entities(sentence: Span, lexicon: Lexicon) -> list[Span]:
         if token.i in covered or not _name_like(token) or token.ent_type_ or (
                 token.dep_ == "compound" and token.head.pos_ == "PROPN"):  # inside a longer name
             continue
-        if (token.dep_ == "pobj" and token.head.lower_ in PLACE_PREPS) or (
-                token.head.pos_ == "NOUN" and token.head.dep_ == "pobj" and token.head.head.lower_ in PLACE_PREPS):
+        on_a_strike = token.head.lower_ == "on" and token.head.head.lemma_.lower() in _STRIKES_ON  # "Airstrikes on Douma"
+        if (token.dep_ == "pobj" and (token.head.lower_ in PLACE_PREPS or on_a_strike)) or (
+                token.head.pos_ in ("NOUN", "PROPN") and token.head.dep_ == "pobj" and token.head.head.lower_ in PLACE_PREPS
+                and (token.head.pos_ == "NOUN" or token.dep_ == "conj")):  # "in Bab al-Nairab and Aleppo"
             start = min([c.i for c in token.children if c.dep_ == "compound" and c.pos_ == "PROPN"] + [token.i])
             entities.append(sentence.doc[start:token.i + 1])
     return entities
