@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 import duckdb
 
-from diurna.dedupe.articles import Signature, StoryIndex, cleaned_text, lead_end
+from diurna.dedupe.articles import STORIES, Fingerprint, Signature, cleaned_text, lead_end
 from diurna.dedupe.events import (MODALITY_CONFIDENCE, SOURCE_WEIGHT, Report, compatible, family, group_within, period,
                                   summarize, with_reports)
 from diurna.records import Article, Event, Mention, Rejection
@@ -57,7 +57,6 @@ _SQL_TYPES = {"goldstein": "DOUBLE", "quad_class": "INTEGER", "event_date": "DAT
 _EVENT_STRUCTURE = json.dumps([{c: _SQL_TYPES.get(c, "VARCHAR") for c in _EVENT_COLUMNS}])
 _COUNTS_STRUCTURE = json.dumps([{c: _SQL_TYPES.get(c, "VARCHAR") for c in ("event_id", *_EVENT_COUNTS)}])
 _MENTION_STRUCTURE = json.dumps([{c: _SQL_TYPES.get(c, "VARCHAR") for c in _MENTION_COLUMNS}])
-STORIES = StoryIndex()
 # what an event of a database before schema 5 counts (each coded sentence was an event of its own)
 _OLD_DEFAULTS = {"num_mentions": "1", "num_articles": "1", "num_sources": "1", "is_root_event": "false"}
 
@@ -301,7 +300,7 @@ class Store:
                     stored.add(coded.article_id)
                     new.append(coded)
             if new:
-                story_ids = self._file_stories([(coded.article_id, cleaned_text(coded.cleaned)) for coded in new])
+                story_ids = self._file_stories([(coded.article_id, coded.fingerprint) for coded in new])
                 now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None).isoformat()
                 self._insert_json("articles", _ARTICLE_COLUMNS, _ARTICLE_STRUCTURE,
                                   [_article_row(coded, coder_version, now, story_id) for coded, story_id in zip(new, story_ids)])
@@ -330,14 +329,12 @@ class Store:
 
     # --- dedupe: stories and events (the rules are in diurna.dedupe; these read and write rows) ---
 
-    def _file_stories(self, articles: list[tuple[str, str]]) -> list[str]:
-        """The stories of new articles, (article id, cleaned text) in order: a near-duplicate's,
+    def _file_stories(self, articles: list[tuple[str, Fingerprint | None]]) -> list[str]:
+        """The stories of new articles, (article id, fingerprint) in order: a near-duplicate's,
         stored or earlier in the list, else the article's own. Adds their signatures and band
         keys to the persisted LSH index; reads it with two queries for the whole list."""
-        signatures = [STORIES.signature(text) for _, text in articles]
-        keys = [STORIES.band_keys(s) if s is not None else [] for s in signatures]
         sharing: dict[int, set[str]] = {}
-        wanted = sorted({key for band in keys for key in band})
+        wanted = sorted({key for _, found in articles if found is not None for key in found.band_keys})
         for key, article_id in self._rows("SELECT band_key, article_id FROM story_bands WHERE band_key IN "
                                           "(SELECT unnest(?::BIGINT[]))", [wanted]) if wanted else []:
             sharing.setdefault(key, set()).add(article_id)
@@ -346,23 +343,24 @@ class Store:
             "SELECT article_id, story_id, signature FROM story_signatures WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
             [indexed])} if indexed else {}
         story_ids: list[str] = []
-        for (article_id, _), signature, band in zip(articles, signatures, keys):
-            if signature is None:
+        for article_id, found in articles:
+            if found is None:
                 story_ids.append(article_id)
                 continue
-            candidates = [known[other] for other in set().union(*(sharing.get(key, ()) for key in band))]
-            story_ids.append(STORIES.best_match(signature, candidates) or article_id)
-            known[article_id] = (story_ids[-1], signature)
-            for key in band:
+            candidates = [known[other] for other in set().union(*(sharing.get(key, ()) for key in found.band_keys))]
+            story_ids.append(STORIES.best_match(found.signature, candidates) or article_id)
+            known[article_id] = (story_ids[-1], found.signature)
+            for key in found.band_keys:
                 sharing.setdefault(key, set()).add(article_id)
-        filed = [(article_id, story_id, signature, band) for (article_id, _), story_id, signature, band
-                 in zip(articles, story_ids, signatures, keys) if signature is not None]
+        filed = [(article_id, story_id, found) for (article_id, found), story_id in zip(articles, story_ids)
+                 if found is not None]
         if filed:
             self.connection.execute("INSERT INTO story_signatures SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), "
                                     "unnest(?::BLOB[])", [[f[0] for f in filed], [f[1] for f in filed],
-                                                          [f[2].to_bytes() for f in filed]])
+                                                          [f[2].signature.to_bytes() for f in filed]])
             self.connection.execute("INSERT INTO story_bands SELECT unnest(?::BIGINT[]), unnest(?::VARCHAR[])",
-                                    [[key for f in filed for key in f[3]], [f[0] for f in filed for _ in f[3]]])
+                                    [[key for f in filed for key in f[2].band_keys],
+                                     [f[0] for f in filed for _ in f[2].band_keys]])
         return story_ids
 
     def _count_in_stories(self, batch: list[CodedArticle], story_ids: list[str]) -> list[_Filed]:
@@ -432,12 +430,12 @@ class Store:
         from diurna.ingest.clean import clean
 
         for (article_id,) in self.connection.execute("SELECT article_id FROM articles ORDER BY date, article_id").fetchall():
-            signature = STORIES.signature(cleaned_text(clean(self.article(article_id))))
-            if signature is not None:
+            found = STORIES.fingerprint(cleaned_text(clean(self.article(article_id))))
+            if found is not None:
                 self.connection.execute("INSERT INTO story_signatures VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                                        [article_id, article_id, signature.to_bytes()])
+                                        [article_id, article_id, found.signature.to_bytes()])
                 self.connection.execute("INSERT INTO story_bands SELECT unnest(?::BIGINT[]), ?",
-                                        [STORIES.band_keys(signature), article_id])
+                                        [list(found.band_keys), article_id])
 
     def mentions(self, event_id: str) -> list[Mention]:
         """The sentences that report an event, first published first."""
