@@ -77,8 +77,9 @@ def ingest_with(
                     reject(record)
                 else:
                     articles.append(record)
-            stored = store.stored_ids(article_id_for(a) for a in articles)
-            new = [a for a in articles if article_id_for(a) not in stored]
+            ids = [article_id_for(a) for a in articles]  # a hash of the content: once per article
+            stored = store.stored_ids(ids)
+            new = [a for a, article_id in zip(articles, ids) if article_id not in stored]
             tally.skipped += len(articles) - len(new)
             advance(len(articles) - len(new))
             store.let_readers_in()  # a waiting reader gets a turn every ~2 s

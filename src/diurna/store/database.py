@@ -57,9 +57,9 @@ _SQL_TYPES = {"goldstein": "DOUBLE", "quad_class": "INTEGER", "event_date": "DAT
               "num_mentions": "INTEGER", "num_articles": "INTEGER", "num_sources": "INTEGER", "first_seen": "DATE",
               "is_root_event": "BOOLEAN", "confidence": "DOUBLE", "published": "DATE", "in_lead": "BOOLEAN"}
 
-_EVENT_STRUCTURE = json.dumps([{c: _SQL_TYPES.get(c, "VARCHAR") for c in _EVENT_COLUMNS}])
+_EVENT_STRUCTURE = json.dumps(  # (Parquet shards: rows as one JSON text)
+    [{c: _SQL_TYPES.get(c, "VARCHAR") for c in _EVENT_COLUMNS}])
 _COUNTS_STRUCTURE = json.dumps([{c: _SQL_TYPES.get(c, "VARCHAR") for c in ("event_id", *_EVENT_COUNTS)}])
-_MENTION_STRUCTURE = json.dumps([{c: _SQL_TYPES.get(c, "VARCHAR") for c in _MENTION_COLUMNS}])
 # what an event of a database before schema 5 counts (each coded sentence was an event of its own)
 _OLD_DEFAULTS = {"num_mentions": "1", "num_articles": "1", "num_sources": "1", "is_root_event": "false"}
 
@@ -364,7 +364,7 @@ class Store:
             if new:
                 story_ids = self._file_stories([(coded.article_id, coded.fingerprint) for coded in new])
                 now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None).isoformat()
-                self._insert_json("articles", _ARTICLE_COLUMNS, _ARTICLE_STRUCTURE,
+                self._insert_columns("articles", _ARTICLE_COLUMNS, _ARTICLE_TYPES,
                                   [_article_row(coded, coder_version, now, story_id) for coded, story_id in zip(new, story_ids)])
                 _MentionLinker(self).link(self._count_in_stories(new, story_ids))
         self.let_readers_in()
@@ -451,7 +451,7 @@ class Store:
             stories[story_id] = [source, first_published, first_outlet, num_articles + 1, outlets, dateline_source]
             filed.append(_Filed(coded, story_id, source, source_changed=source != before))
         rows = [dict(zip(_STORY_COLUMNS, [story_id, *values], strict=True)) for story_id, values in stories.items()]
-        self._insert_json("stories", _STORY_COLUMNS, _STORY_STRUCTURE, [r for r in rows if r["story_id"] not in stored])
+        self._insert_columns("stories", _STORY_COLUMNS, _STORY_TYPES, [r for r in rows if r["story_id"] not in stored])
         changed = [r for r in rows if r["story_id"] in stored]
         if changed:
             self.connection.execute(
@@ -466,12 +466,17 @@ class Store:
             "UPDATE mentions SET original_source = ? WHERE story_id = ? RETURNING event_id", [source, story_id]).fetchall()]
         self._resummarize(touched)
 
-    def _insert_json(self, table: str, columns: list[str], structure: str, rows: list[dict[str, Any]]) -> None:
-        """Insert rows (JSON values) as one parameter: no per-value conversion of Python objects."""
-        if rows:
-            self.connection.execute(
-                f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} "
-                "FROM (SELECT unnest(from_json(?::JSON, ?), recursive := true))", [json.dumps(rows, default=str), structure])
+    def _insert_columns(self, table: str, columns: list[str], types: dict[str, str], rows: list[dict[str, Any]],
+                        verb: str = "INSERT") -> None:
+        """Insert rows (JSON values) with one list parameter per column, which DuckDB converts
+        in C: ~3x cheaper than the same rows as one JSON text, ~1000x than executemany (which
+        probes every value). JSON columns travel as their text."""
+        if not rows:
+            return
+        json_columns = {c for c in columns if types.get(c) == "JSON"}
+        values = [[_json_text(row[c]) for row in rows] if c in json_columns else [row[c] for row in rows] for c in columns]
+        select = ", ".join(f"unnest(?::{'VARCHAR' if c in json_columns else types.get(c, 'VARCHAR')}[])" for c in columns)
+        self.connection.execute(f"{verb} INTO {table} ({', '.join(columns)}) SELECT {select}", values)
 
     def _resummarize(self, event_ids: list[str]) -> None:
         """Rewrite these events from their mentions (and drop those that have none left)."""
@@ -542,17 +547,9 @@ class Store:
         row["origin"] = row["origin"] or article_id
         return Article(**row)
 
-    def _insert_events(self, events: list[Event]) -> None:
-        """Write (or rewrite) events as one JSON parameter: DuckDB's per-value conversion of
-        Python objects (executemany) costs ~9 ms per event; this costs ~10 µs."""
-        if not events:
-            return
-        rows = json.dumps([e.model_dump(mode="json") for e in events])
-        self.connection.execute(
-            f"INSERT OR REPLACE INTO events ({', '.join(_EVENT_COLUMNS)}) "
-            f"SELECT {', '.join(_EVENT_COLUMNS)} FROM (SELECT unnest(from_json(?::JSON, ?), recursive := true))",
-            [rows, _EVENT_STRUCTURE],
-        )
+    def _insert_events(self, events: list[Event], verb: str = "INSERT OR REPLACE") -> None:
+        """Write (or rewrite) events, a list parameter per column (see _insert_columns)."""
+        self._insert_columns("events", _EVENT_COLUMNS, _SQL_TYPES, [e.model_dump(mode="json") for e in events], verb)
 
     def quarantine(self, rejection: Rejection) -> bool:
         """Keep a rejected record (once: the same record and reason is not added again)."""
@@ -610,6 +607,11 @@ _ARTICLE_TYPES = {"date": "DATE", "n_events": "INTEGER", "ingested_at": "TIMESTA
 _ARTICLE_STRUCTURE = json.dumps([{c: _ARTICLE_TYPES.get(c, "VARCHAR") for c in _ARTICLE_COLUMNS}])
 
 
+def _json_text(value: Any) -> str | None:
+    """A JSON column's value as DuckDB writes JSON (compact), unless it is text already."""
+    return value if value is None or isinstance(value, str) else json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
 def mention_row(report: Report, event_id: str, story_id: str, source: str | None) -> dict[str, Any]:
     """A mentions row (as JSON values): the coded sentence, linked to its event."""
     row = report.event.model_dump(mode="json", include=set(_CODED_COLUMNS))
@@ -627,6 +629,7 @@ def report_of(row: dict[str, Any]) -> Report:
 
 
 _STORY_COLUMNS = ["story_id", "original_source", "first_published", "first_outlet", "num_articles", "outlets", "dateline_source"]
+_STORY_TYPES = {"first_published": "DATE", "num_articles": "INTEGER", "outlets": "VARCHAR[]"}
 _STORY_STRUCTURE = json.dumps([{"story_id": "VARCHAR", "original_source": "VARCHAR", "first_published": "DATE",
                                 "first_outlet": "VARCHAR", "num_articles": "INTEGER", "outlets": ["VARCHAR"],
                                 "dateline_source": "VARCHAR"}])
@@ -762,12 +765,12 @@ class _MentionLinker:
         are their articles', so nothing is there yet) as plain inserts, whole events where more
         than their counts changed, only the counts otherwise."""
         store = self.store
-        store._insert_json("mentions", _MENTION_COLUMNS, _MENTION_STRUCTURE, self.rows)
+        store._insert_columns("mentions", _MENTION_COLUMNS, _SQL_TYPES, self.rows)
         changed = [self.events[event_id] for event_id in sorted(self.changed)]
         fresh = [e for e in changed if e.event_id not in self.as_stored]
         recounted = [e for e in changed if e.event_id in self.as_stored and _same_but_counts(self.as_stored[e.event_id], e)]
         rewritten = {e.event_id for e in changed} - {e.event_id for e in fresh} - {e.event_id for e in recounted}
-        store._insert_json("events", _EVENT_COLUMNS, _EVENT_STRUCTURE, [e.model_dump(mode="json") for e in fresh])
+        store._insert_events(fresh, verb="INSERT")
         store._insert_events([e for e in changed if e.event_id in rewritten])
         if recounted:
             store.connection.execute(
