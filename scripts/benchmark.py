@@ -4,7 +4,7 @@ and 2 processes, and optionally on a Dask LocalCluster.
 
 Corpus: the paths given, else ../shared/bench/bbc-1000.jsonl when present, else copies of the
 bundled sample (`--copies`). Prints articles/s, words/s, ms/article per stage, peak RSS of
-every process (the sum over all processes, sampled every 50 ms), the ratio of ingest to spaCy's
+every process (the sum over all processes, sampled every second), the ratio of ingest to spaCy's
 full pipeline, per-partition times on Dask and the writer's share of them.
 Usage: python scripts/benchmark.py [CORPUS ...] [--processes 1,2] [--dask 1,2] [--limit N]
 """
@@ -44,18 +44,23 @@ BENCH = ROOT.parent / "shared" / "bench" / "bbc-1000.jsonl"
 class MemoryWatch:
     """Peak memory of this process and all its descendants, sampled in a thread: RSS per
     process, and the peak of the summed PSS (shared pages split between the processes that
-    share them, so forked workers are not counted twice)."""
+    share them, so forked workers are not counted twice). Reading PSS of three processes costs
+    ~20 ms of CPU each time (`cpu_seconds`; the main process's CPU figure includes it): sampled
+    four times a second it took ~9% of a core from the workers, so once a second (the peaks are
+    plateaus: the model and batches in flight)."""
 
-    def __init__(self, interval: float = 0.25):
+    def __init__(self, interval: float = 1.0):
         self.interval = interval
         self.peak_total = 0
         self.peak_by_process: dict[str, int] = {}
+        self.cpu_seconds = 0.0  # spent sampling, by the sampling thread
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         me = psutil.Process()
         while not self._stop.is_set():
+            started = time.thread_time()
             total = 0
             for process in [me, *me.children(recursive=True)]:
                 with contextlib.suppress(psutil.Error):
@@ -65,6 +70,7 @@ class MemoryWatch:
                     name = "main" if process.pid == me.pid else f"worker {process.pid}"
                     self.peak_by_process[name] = max(self.peak_by_process.get(name, 0), rss)
             self.peak_total = max(self.peak_total, total)
+            self.cpu_seconds += time.thread_time() - started
             self._stop.wait(self.interval)
 
     def __enter__(self) -> MemoryWatch:
@@ -172,7 +178,7 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def ingest_pool(articles: list[Article], settings: ParserSettings, db: str, processes: int) -> tuple[float, float, float, str]:
+def ingest_pool(articles: list[Article], settings: ParserSettings, db: str, processes: int) -> tuple[float, float, float, float, str]:
     """Worker processes; the main process's CPU time in the writer and in all."""
     clock = Stopwatch(time.process_time)
     with MemoryWatch() as memory:
@@ -182,10 +188,11 @@ def ingest_pool(articles: list[Article], settings: ParserSettings, db: str, proc
             tally = jobs.ingest_with(pool.code_batches, pool.version, store, articles)
             seconds, cpu = time.perf_counter() - start, _cpu() - cpu
     assert tally.stored == len(articles), tally
-    return seconds, clock.seconds.get("write", 0.0), cpu, memory.describe() + f"; {tally.events} events"
+    return (seconds, clock.seconds.get("write", 0.0), cpu, memory.cpu_seconds,
+            memory.describe() + f"; {tally.events} events")
 
 
-def ingest_dask(articles: list[Article], settings: ParserSettings, db: str, workers: int) -> tuple[float, list[float], float, str]:
+def ingest_dask(articles: list[Article], settings: ParserSettings, db: str, workers: int) -> tuple[float, list[float], float, float, float, str]:
     from distributed import get_task_stream
 
     from diurna.scale.cluster import DaskCoding
@@ -201,7 +208,7 @@ def ingest_dask(articles: list[Article], settings: ParserSettings, db: str, work
             durations = [sum(s["stop"] - s["start"] for s in task["startstops"] if s["action"] == "compute")
                          for task in stream.data if str(task.get("key", "")).startswith(("_code", "('_code"))]
     assert tally.stored == len(articles), tally
-    return seconds, durations, clock.seconds.get("write", 0.0), cpu, memory.describe()
+    return seconds, durations, clock.seconds.get("write", 0.0), cpu, memory.cpu_seconds, memory.describe()
 
 
 def isolated(function, *args):
@@ -252,21 +259,23 @@ def main() -> int:
                 print(f"  {'write, CPU time':<50} {1000 * write_cpu / n:7.2f} ms/article")
                 print(f"  {memory}")
             else:
-                seconds, write_s, cpu, memory = isolated(ingest_pool, articles, settings, db, processes)
+                seconds, write_s, cpu, sampling, memory = isolated(ingest_pool, articles, settings, db, processes)
                 print(line(f"diurna ingest, {processes} worker processes", seconds, n, words,
                            f"  ratio to spaCy {spacy_s / seconds:.2f} (to spaCy with numpy's BLAS {numpy_s / seconds:.2f})"))
                 print(f"  main process CPU: write {1000 * write_s / n:.2f} ms/article, all "
-                      f"{1000 * cpu / n:.2f} ms/article (read, look-ups, results, write, memory sampling); {memory}")
+                      f"{1000 * cpu / n:.2f} ms/article (read, look-ups, results, write; the benchmark's memory "
+                      f"sampling {1000 * sampling / n:.2f} of it); {memory}")
         for workers in (int(w) for w in args.dask.split(",") if w):
             db = str(Path(tmp) / f"dask{workers}.duckdb")
-            seconds, durations, write_s, cpu, memory = isolated(ingest_dask, articles, settings, db, workers)
+            seconds, durations, write_s, cpu, sampling, memory = isolated(ingest_dask, articles, settings, db, workers)
             print(line(f"diurna ingest, Dask LocalCluster {workers} worker(s)", seconds, n, words, f"  ({memory})"))
             if durations:
                 per = statistics.mean(durations)
                 print(f"  {len(durations)} partitions of {jobs.CODING_BATCH} articles: compute mean {per:.2f} s, "
                       f"max {max(durations):.2f} s, sum {sum(durations):.1f} s; writer CPU {write_s:.2f} s in all "
                       f"({1000 * write_s / n:.2f} ms/article, {write_s / len(durations) * 1000:.0f} ms per partition)")
-                print(f"  client process CPU {1000 * cpu / n:.2f} ms/article (read, look-ups, scheduling, results, write); "
+                print(f"  client process CPU {1000 * cpu / n:.2f} ms/article (read, look-ups, scheduling, results, write; "
+                      f"the benchmark's memory sampling {1000 * sampling / n:.2f} of it); "
                       f"efficiency sum(compute) / (workers x wall) {sum(durations) / (workers * seconds):.0%}")
                 print(f"  one client keeps up with {per / max(cpu / len(durations), 1e-9):.0f} workers coding at this "
                       f"per-partition speed (the writer alone with {per / max(write_s / len(durations), 1e-9):.0f})")
