@@ -4,7 +4,7 @@ and 2 processes, and optionally on a Dask LocalCluster.
 
 Corpus: the paths given, else ../shared/bench/bbc-1000.jsonl when present, else copies of the
 bundled sample (`--copies`). Prints articles/s, words/s, ms/article per stage, peak RSS of
-every process (the sum over all processes, sampled every 50 ms), the ratio of ingest to spaCy's
+every process (the sum over all processes, sampled every second), the ratio of ingest to spaCy's
 full pipeline, per-partition times on Dask and the writer's share of them.
 Usage: python scripts/benchmark.py [CORPUS ...] [--processes 1,2] [--dask 1,2] [--limit N]
 """
@@ -29,11 +29,12 @@ import psutil
 from diurna import jobs
 from diurna.coding import prefilter
 from diurna.coding.parse import ParserSettings, load_model, multiply_with_numpy
+from diurna.dedupe.articles import STORIES
 from diurna.ingest.clean import clean
 from diurna.ingest.read import read_paths
 from diurna.records import Article
 from diurna.scale.workers import CoderPool, InProcess
-from diurna.store import Store, database
+from diurna.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "idlib_ceasefire_2020-03-05.jsonl"
@@ -43,18 +44,23 @@ BENCH = ROOT.parent / "shared" / "bench" / "bbc-1000.jsonl"
 class MemoryWatch:
     """Peak memory of this process and all its descendants, sampled in a thread: RSS per
     process, and the peak of the summed PSS (shared pages split between the processes that
-    share them, so forked workers are not counted twice)."""
+    share them, so forked workers are not counted twice). Reading PSS of three processes costs
+    ~20 ms of CPU each time (`cpu_seconds`; the main process's CPU figure includes it): sampled
+    four times a second it took ~9% of a core from the workers, so once a second (the peaks are
+    plateaus: the model and batches in flight)."""
 
-    def __init__(self, interval: float = 0.25):
+    def __init__(self, interval: float = 1.0):
         self.interval = interval
         self.peak_total = 0
         self.peak_by_process: dict[str, int] = {}
+        self.cpu_seconds = 0.0  # spent sampling, by the sampling thread
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         me = psutil.Process()
         while not self._stop.is_set():
+            started = time.thread_time()
             total = 0
             for process in [me, *me.children(recursive=True)]:
                 with contextlib.suppress(psutil.Error):
@@ -64,6 +70,7 @@ class MemoryWatch:
                     name = "main" if process.pid == me.pid else f"worker {process.pid}"
                     self.peak_by_process[name] = max(self.peak_by_process.get(name, 0), rss)
             self.peak_total = max(self.peak_total, total)
+            self.cpu_seconds += time.thread_time() - started
             self._stop.wait(self.interval)
 
     def __enter__(self) -> MemoryWatch:
@@ -83,31 +90,33 @@ class MemoryWatch:
 
 
 class Stopwatch:
-    """Seconds spent inside wrapped functions and generators, by stage name."""
+    """Seconds spent inside wrapped functions and generators, by stage name: wall time, or
+    with `clock=time.process_time` this process's CPU time (the writer's share of the cores)."""
 
-    def __init__(self):
+    def __init__(self, clock=time.perf_counter):
         self.seconds: dict[str, float] = {}
+        self.clock = clock
 
     def wrap(self, owner: object, name: str, stage: str, generator: bool = False) -> None:
         original = getattr(owner, name)
 
         def timed(*args, **kwargs):
-            start = time.perf_counter()
+            start = self.clock()
             try:
                 return original(*args, **kwargs)
             finally:
-                self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - start
+                self.seconds[stage] = self.seconds.get(stage, 0.0) + self.clock() - start
 
         def timed_generator(*args, **kwargs):
             iterator = original(*args, **kwargs)
             while True:
-                start = time.perf_counter()
+                start = self.clock()
                 try:
                     item = next(iterator)
                 except StopIteration:
                     return
                 finally:
-                    self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - start
+                    self.seconds[stage] = self.seconds.get(stage, 0.0) + self.clock() - start
                 yield item
 
         setattr(owner, name, timed_generator if generator else timed)
@@ -141,11 +150,11 @@ def spacy_alone(model: str, texts: list[str], n_process: int, batch_size: int, n
     return seconds, memory.describe()
 
 
-def ingest_here(articles: list[Article], settings: ParserSettings, db: str) -> tuple[float, dict[str, float], str]:
-    """One process: stage times from wrapped functions."""
+def ingest_here(articles: list[Article], settings: ParserSettings, db: str) -> tuple[float, dict[str, float], float, str]:
+    """One process: stage times from wrapped functions, and the writer's CPU time."""
     import diurna.pipeline as pipeline
 
-    clock = Stopwatch()
+    clock, cpu = Stopwatch(), Stopwatch(time.process_time)
     coding = InProcess(settings)
     clock.wrap(pipeline, "clean", "clean")
     clock.wrap(coding.coder.parser, "parse", "parse (tagger, parser; NER where events can be)", generator=True)
@@ -153,14 +162,15 @@ def ingest_here(articles: list[Article], settings: ParserSettings, db: str) -> t
     clock.wrap(pipeline, "extract", "extract", generator=True)
     clock.wrap(coding.coder.gazetteer, "resolve_phrase", "  places")
     clock.wrap(coding.coder.dates, "resolve", "  dates")
+    clock.wrap(STORIES, "fingerprint", "story fingerprints (MinHash)")
     with Store(db) as store, MemoryWatch() as memory:
+        cpu.wrap(store, "add_batch", "write")
         clock.wrap(store, "add_batch", "write (DuckDB, one transaction per 256 articles)")
-        clock.wrap(database.STORIES, "signature", "  of which MinHash signatures")
         start = time.perf_counter()
         tally = jobs.ingest_with(coding.code_batches, coding.version, store, articles)
         seconds = time.perf_counter() - start
     assert tally.stored == len(articles), tally
-    return seconds, clock.seconds, memory.describe() + f"; {tally.events} events"
+    return seconds, clock.seconds, cpu.seconds["write"], memory.describe() + f"; {tally.events} events"
 
 
 def _cpu() -> float:
@@ -168,26 +178,26 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def ingest_pool(articles: list[Article], settings: ParserSettings, db: str, processes: int) -> tuple[float, float, float, str]:
-    clock = Stopwatch()
+def ingest_pool(articles: list[Article], settings: ParserSettings, db: str, processes: int) -> tuple[float, float, float, float, str]:
+    """Worker processes; the main process's CPU time in the writer and in all."""
+    clock = Stopwatch(time.process_time)
     with MemoryWatch() as memory:
         with CoderPool(settings, processes) as pool, Store(db) as store:  # the pool first: it forks
             clock.wrap(store, "add_batch", "write")
-            clock.wrap(database.STORIES, "signature", "signatures")
             start, cpu = time.perf_counter(), _cpu()
             tally = jobs.ingest_with(pool.code_batches, pool.version, store, articles)
             seconds, cpu = time.perf_counter() - start, _cpu() - cpu
     assert tally.stored == len(articles), tally
-    return (seconds, clock.seconds.get("write", 0.0), clock.seconds.get("signatures", 0.0), cpu,
+    return (seconds, clock.seconds.get("write", 0.0), cpu, memory.cpu_seconds,
             memory.describe() + f"; {tally.events} events")
 
 
-def ingest_dask(articles: list[Article], settings: ParserSettings, db: str, workers: int) -> tuple[float, list[float], float, str]:
+def ingest_dask(articles: list[Article], settings: ParserSettings, db: str, workers: int) -> tuple[float, list[float], float, float, float, str]:
     from distributed import get_task_stream
 
     from diurna.scale.cluster import DaskCoding
 
-    clock = Stopwatch()
+    clock = Stopwatch(time.process_time)
     with MemoryWatch() as memory:
         with DaskCoding(f"local:{workers}", settings) as dask, Store(db) as store:
             clock.wrap(store, "add_batch", "write")
@@ -198,7 +208,7 @@ def ingest_dask(articles: list[Article], settings: ParserSettings, db: str, work
             durations = [sum(s["stop"] - s["start"] for s in task["startstops"] if s["action"] == "compute")
                          for task in stream.data if str(task.get("key", "")).startswith(("_code", "('_code"))]
     assert tally.stored == len(articles), tally
-    return seconds, durations, clock.seconds.get("write", 0.0), cpu, memory.describe()
+    return seconds, durations, clock.seconds.get("write", 0.0), cpu, memory.cpu_seconds, memory.describe()
 
 
 def isolated(function, *args):
@@ -239,31 +249,33 @@ def main() -> int:
             print(line(f"  the same, numpy's BLAS as diurna", numpy_s, n, words))
             db = str(Path(tmp) / f"p{processes}.duckdb")
             if processes == 1:
-                seconds, stages, memory = isolated(ingest_here, articles, settings, db)
+                seconds, stages, write_cpu, memory = isolated(ingest_here, articles, settings, db)
                 print(line("diurna ingest, 1 process", seconds, n, words,
                            f"  ratio to spaCy {spacy_s / seconds:.2f} (to spaCy with numpy's BLAS {numpy_s / seconds:.2f})"))
                 for stage, spent in stages.items():
                     print(f"  {stage:<50} {1000 * spent / n:7.2f} ms/article")
                 rest = seconds - sum(v for k, v in stages.items() if not k.startswith("  "))
                 print(f"  {'resolve, assemble, read, look-ups (the rest)':<50} {1000 * rest / n:7.2f} ms/article")
+                print(f"  {'write, CPU time':<50} {1000 * write_cpu / n:7.2f} ms/article")
                 print(f"  {memory}")
             else:
-                seconds, write_s, signatures_s, cpu, memory = isolated(ingest_pool, articles, settings, db, processes)
+                seconds, write_s, cpu, sampling, memory = isolated(ingest_pool, articles, settings, db, processes)
                 print(line(f"diurna ingest, {processes} worker processes", seconds, n, words,
                            f"  ratio to spaCy {spacy_s / seconds:.2f} (to spaCy with numpy's BLAS {numpy_s / seconds:.2f})"))
-                print(f"  main process: write {1000 * write_s / n:.2f} ms/article (MinHash signatures "
-                      f"{1000 * signatures_s / n:.2f} of it), all its CPU "
-                      f"{1000 * cpu / n:.2f} ms/article (read, look-ups, results, write, memory sampling); {memory}")
+                print(f"  main process CPU: write {1000 * write_s / n:.2f} ms/article, all "
+                      f"{1000 * cpu / n:.2f} ms/article (read, look-ups, results, write; the benchmark's memory "
+                      f"sampling {1000 * sampling / n:.2f} of it); {memory}")
         for workers in (int(w) for w in args.dask.split(",") if w):
             db = str(Path(tmp) / f"dask{workers}.duckdb")
-            seconds, durations, write_s, cpu, memory = isolated(ingest_dask, articles, settings, db, workers)
+            seconds, durations, write_s, cpu, sampling, memory = isolated(ingest_dask, articles, settings, db, workers)
             print(line(f"diurna ingest, Dask LocalCluster {workers} worker(s)", seconds, n, words, f"  ({memory})"))
             if durations:
                 per = statistics.mean(durations)
                 print(f"  {len(durations)} partitions of {jobs.CODING_BATCH} articles: compute mean {per:.2f} s, "
-                      f"max {max(durations):.2f} s, sum {sum(durations):.1f} s; writer {write_s:.2f} s in all "
+                      f"max {max(durations):.2f} s, sum {sum(durations):.1f} s; writer CPU {write_s:.2f} s in all "
                       f"({1000 * write_s / n:.2f} ms/article, {write_s / len(durations) * 1000:.0f} ms per partition)")
-                print(f"  client process CPU {1000 * cpu / n:.2f} ms/article (read, look-ups, scheduling, results, write); "
+                print(f"  client process CPU {1000 * cpu / n:.2f} ms/article (read, look-ups, scheduling, results, write; "
+                      f"the benchmark's memory sampling {1000 * sampling / n:.2f} of it); "
                       f"efficiency sum(compute) / (workers x wall) {sum(durations) / (workers * seconds):.0%}")
                 print(f"  one client keeps up with {per / max(cpu / len(durations), 1e-9):.0f} workers coding at this "
                       f"per-partition speed (the writer alone with {per / max(write_s / len(durations), 1e-9):.0f})")

@@ -8,10 +8,11 @@ import json
 import duckdb
 import pytest
 
-from diurna.dedupe.articles import StoryIndex, cleaned_text
+from diurna.dedupe.articles import STORIES, StoryIndex, cleaned_text
 from diurna.dedupe.events import compatible, event_confidence, Report
 from diurna.ingest.clean import clean
 from diurna.records import Article
+from diurna.scale.workers import CoderPool
 from diurna.store import Store
 from diurna.store.database import SCHEMA_VERSION, _CODED_COLUMNS, _EVENT_COLUMNS, _EVENT_COUNTS
 from tests.conftest import SAMPLE_EVENT_COUNT, SAMPLE_STORED_EVENTS
@@ -148,6 +149,22 @@ def test_lsh_finds_stories_stored_in_an_earlier_run(tmp_path, coder, sample_arti
         assert store.counts()["stories"] == 1
         (bands,) = store.connection.execute("SELECT count(*) FROM story_bands").fetchone()
         assert bands == 2 * len(StoryIndex().hashranges)
+
+
+def test_fingerprints_come_with_the_coded_article_and_a_worker_computes_the_same(coder, sample_article):
+    """The writer files stories by the fingerprint the coder made (in a worker, so the main
+    process only looks up and inserts): a worker process sends back what this process computes
+    from the cleaned text; a text without a word has none (it stays its own story)."""
+    articles = [*near_copies(sample_article), article("empty", "--- * ---", sample_article.date, "X")]
+
+    def exact(found):
+        return None if found is None else (found.signature.to_bytes(), found.band_keys)
+
+    with CoderPool(coder.parser.settings, processes=1) as pool:
+        (from_worker,) = pool.code_batches([articles])
+    expected = [exact(STORIES.fingerprint(cleaned_text(clean(a)))) for a in articles]
+    assert [exact(c.fingerprint) for c in from_worker] == [exact(c.fingerprint) for c in coder.code(articles)] == expected
+    assert expected[-1] is None and len(expected[0][1]) == len(STORIES.hashranges)
 
 
 # --- across articles -------------------------------------------------------------------------------

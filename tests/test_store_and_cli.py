@@ -172,3 +172,17 @@ def test_table_fits_the_terminal_and_wide_shows_every_column(columns, capsys, mo
     assert main(["code", str(SAMPLE_JSONL), "--format", "table", "--wide"]) == 0
     out = capsys.readouterr().out
     assert "killed" in out and "claimant" in out and max(map(len, out.splitlines())) > columns
+
+
+@pytest.mark.parametrize("value", [[], [{"kind": "troops", "value": 2500, "text": "2,500 Türk troops", "share": 0.25}],
+                                   {"a": None, "b": [1, 2.5, "x\"y"]}])
+def test_json_columns_are_stored_as_duckdb_writes_json(value):
+    """Columns go in as lists of text: a JSON value is written as DuckDB's own JSON parsing of the
+    row wrote it before (compact, UTF-8), so stored tables do not change with the way in."""
+    import duckdb
+
+    from diurna.store.database import _json_text
+
+    (parsed,) = duckdb.connect().execute("SELECT (from_json(?::JSON, '{\"q\": \"JSON\"}')).q::VARCHAR",
+                                         [json.dumps({"q": value})]).fetchone()
+    assert _json_text(value) == parsed

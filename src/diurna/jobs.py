@@ -17,7 +17,6 @@ from diurna.ingest.read import SUPPORTED_SUFFIXES
 from diurna.pipeline import ARTICLES_PER_BATCH, CodedArticle, Coder, article_id_for
 from diurna.records import Article, Rejection
 from diurna.store import Store
-from diurna.store.database import HOLD_SECONDS
 
 Advance = Callable[[int], None]
 CODING_BATCH = 64  # articles per coding task
@@ -78,11 +77,12 @@ def ingest_with(
                     reject(record)
                 else:
                     articles.append(record)
-            stored = store.stored_ids(article_id_for(a) for a in articles)
-            new = [a for a in articles if article_id_for(a) not in stored]
+            ids = [article_id_for(a) for a in articles]  # a hash of the content: once per article
+            stored = store.stored_ids(ids)
+            new = [a for a, article_id in zip(articles, ids) if article_id not in stored]
             tally.skipped += len(articles) - len(new)
             advance(len(articles) - len(new))
-            store.release(HOLD_SECONDS)  # readers get a turn every ~2 s (reopening costs ~0.1 s)
+            store.let_readers_in()  # a waiting reader gets a turn every ~2 s
             if new:
                 yield new
 
@@ -120,7 +120,7 @@ def recode(
     pending = store.stale_article_ids(version, since)
     for start in range(0, len(pending), ARTICLES_PER_BATCH):
         batch = [store.article(article_id) for article_id in pending[start:start + ARTICLES_PER_BATCH]]
-        store.release()
+        store.let_readers_in()
         for result in code_each(coder, batch):
             if isinstance(result, Rejection):
                 tally.rejected += 1

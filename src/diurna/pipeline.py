@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from spacy.tokens import Doc, Span, Token
 
+from diurna.dedupe.articles import STORIES, Fingerprint, cleaned_text
 from diurna.resolve.actors import ActorResolver
 from diurna.ingest.clean import CleanArticle, Paragraph, clean
 from diurna.resolve.deaths import DEATH_VERBS, Toll, may_be_a_total, toll_for, tolls
@@ -112,6 +113,7 @@ class CodedArticle:
     cleaned: CleanArticle
     events: list[Event] = field(default_factory=list)
     n_sentences: int = 0  # sentences parsed, the denominator of events-per-sentence audits
+    fingerprint: Fingerprint | None = None  # for the story index (None: too short to have one)
 
 
 def content_hash(text: str) -> str:
@@ -175,7 +177,8 @@ class Coder:
                                                                  totals)]
             if events:
                 events = _at_home(events, self._named_countries([doc for doc, _ in parsed]))
-            yield CodedArticle(article, article_id, content_hash(article.content), clean_article, events, n_sentences)
+            yield CodedArticle(article, article_id, content_hash(article.content), clean_article, events, n_sentences,
+                               STORIES.fingerprint(cleaned_text(clean_article)))
 
     def _fallback_targets(self, mention: EventMention, doc: Doc, day, sources: list[Actor]) -> tuple[list[Actor], bool]:
         """With no object that names an actor, the target is the party the act reaches through

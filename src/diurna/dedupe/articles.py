@@ -5,21 +5,22 @@ copy with another byline, trimmed boilerplate, a changed headline or an added pa
 near-duplicate: MinHash signatures (datasketch) over word shingles of the cleaned text, with
 locality-sensitive hashing in bands so that a lookup touches only the few articles that share
 a band. The band keys and signatures are rows of the database (see store/database.py), so the
-index persists with it and costs no memory between runs.
+index persists with it and costs no memory between runs. An article's fingerprint (signature
+and band keys) is computed where it is coded, in a worker, so the one writer only looks up and
+inserts.
 """
 from __future__ import annotations
 
 import hashlib
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 if TYPE_CHECKING:
     from diurna.ingest.clean import CleanArticle
-    from diurna.pipeline import CodedArticle
 
 SHINGLE_WORDS = 5  # one changed word changes at most five shingles
 NUM_PERM = 64  # signature length: the Jaccard estimate's error is about 0.06
@@ -43,6 +44,14 @@ class Signature:
         return float(np.count_nonzero(self.hashvalues == other.hashvalues)) / len(self.hashvalues)
 
 
+@dataclass(frozen=True)
+class Fingerprint:
+    """What the story index needs of an article: its signature and that signature's band keys."""
+
+    signature: Signature
+    band_keys: tuple[int, ...]
+
+
 class StoryIndex:
     """The LSH parameters (datasketch picks bands x rows for the threshold) and the band keys."""
 
@@ -63,6 +72,10 @@ class StoryIndex:
         minhash.update_batch(shingles)
         return Signature(minhash.hashvalues)
 
+    def fingerprint(self, text: str) -> Fingerprint | None:
+        signature = self.signature(text)
+        return Fingerprint(signature, tuple(self.band_keys(signature))) if signature is not None else None
+
     def band_keys(self, signature: Signature) -> list[int]:
         """One signed 64-bit key per band: two texts that agree on a whole band share its key."""
         keys = []
@@ -79,6 +92,9 @@ class StoryIndex:
         return max(scored, key=lambda s: (s[0], s[1]))[1] if scored else None
 
 
+STORIES = StoryIndex()  # the one index: the coder fingerprints with it, the store files by it
+
+
 def shingles_of(text: str, size: int = SHINGLE_WORDS) -> list[bytes]:
     words = _WORD.findall(text.lower())
     if len(words) < size:
@@ -89,11 +105,6 @@ def shingles_of(text: str, size: int = SHINGLE_WORDS) -> list[bytes]:
 def cleaned_text(cleaned: CleanArticle) -> str:
     """The text that is compared: the cleaned paragraphs (no dateline, embeds or link lines)."""
     return "\n".join(p.text for p in cleaned.paragraphs)
-
-
-def signatures(batch: Sequence[CodedArticle], index: StoryIndex) -> list[Signature | None]:
-    """Signatures of a batch of coded articles (pure: workers may compute them)."""
-    return [index.signature(cleaned_text(coded.cleaned)) for coded in batch]
 
 
 def lead_end(cleaned: CleanArticle) -> int:

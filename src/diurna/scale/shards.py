@@ -110,8 +110,11 @@ class ParquetShards:
 
         return {table: rows(table) for table in TABLES}
 
-    def release(self, held_at_least: float = 0.0) -> None:
-        """Nothing held between batches (the database's writer lets readers in here)."""
+    def release(self) -> None:
+        """Nothing held between batches (the database's writer lets go here)."""
+
+    def let_readers_in(self) -> None:
+        """Readers read finished shards at any time."""
 
     def close(self) -> None:
         self._flush_rejections()
