@@ -67,7 +67,8 @@ class AttributeTable:
                     self._multi_starts.append(pattern[0])
         self._indices = ruler.indices
         self._memo: dict[tuple, tuple[int, ...]] = {}
-        self._effects: dict[tuple, Any] = {}  # _KEY_ATTRS values -> (pos, morph, lemma)
+        self._effects: dict[tuple, Any] = {}  # _KEY_ATTRS values (LOWER as its _form) -> (pos, morph, lemma)
+        self._form_ids: dict[int, int] = {}  # LOWER hash -> hash of its _form
         # forms no rule names behave alike unless a regex tells them apart: one memo entry each
         lowers = [p.get("LOWER") for _, p in self._single if "LOWER" in p]
         self._named = {v for v in lowers if isinstance(v, str)} | {w for v in lowers if isinstance(v, dict)
@@ -106,9 +107,14 @@ class AttributeTable:
             rule = int(doc.vocab.strings[match_id])
             extra.setdefault(doc[start:end][self._indices[rule]].i, []).append(rule)
         values = doc.to_array(_SET_ATTRS)
+        strings, form_ids = doc.vocab.strings, self._form_ids
         for i, key in enumerate(keys):
             if i in extra:
                 continue
+            form = form_ids.get(key[1])
+            if form is None:
+                form = form_ids[key[1]] = strings.add(self._form(strings[key[1]]))
+            key[1] = form  # forms the rules treat alike share one entry: a new word costs a lookup
             effect = self._effects.get(tuple(key))
             if effect is None:
                 effect = self._effect(doc[i], tuple(key))
