@@ -19,7 +19,6 @@ treaty") and habits ("always asked") are not events.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from dataclasses import dataclass, replace
 from typing import Iterable, Iterator
 
@@ -133,9 +132,8 @@ class EventMention:
 def extract(doc: Doc, lexicon: Lexicon, sentences: Iterable[Span] | None = None) -> Iterator[EventMention]:
     """The event mentions of `doc`, sentence by sentence; of `sentences` only, when the caller
     knows the others hold no word that could start one (coding/prefilter.kept_sentences)."""
-    candidates = trigger_candidates(doc, lexicon)
     for sentence in (doc.sents if sentences is None else sentences):
-        tokens = [doc[i] for i in candidates[bisect_left(candidates, sentence.start):bisect_left(candidates, sentence.end)]]
+        tokens = [doc[i] for i in trigger_candidates(sentence, lexicon)]
         if not tokens:
             continue
         suppressed: set[int] = set()
@@ -201,15 +199,16 @@ def lemma_of(token: Token, lexicon: Lexicon) -> str:
     return lemma
 
 
-def trigger_candidates(doc: Doc, lexicon: Lexicon) -> list[int]:
-    """Indices, ascending, of the tokens whose lemma, form and part of speech alone could make
-    them an outer act or a trigger with an event sense: what `match_sense`, `_outer_act` and
-    `could_match` ask before any condition. The answer depends only on those token values, so
-    it is read from the token arrays and remembered per combination (`Lexicon.candidate_memo`)
-    instead of building a Token for every word."""
+def trigger_candidates(tokens: Doc | Span, lexicon: Lexicon) -> list[int]:
+    """Doc indices, ascending, of the tokens of `tokens` (a doc or one sentence) whose lemma,
+    form and part of speech alone could make them an outer act or a trigger with an event sense:
+    what `match_sense`, `_outer_act` and `could_match` ask before any condition. The answer
+    depends only on those token values, so it is read from the token arrays and remembered per
+    combination (`Lexicon.candidate_memo`) instead of building a Token for every word."""
+    doc, start = (tokens, 0) if isinstance(tokens, Doc) else (tokens.doc, tokens.start)
     memo = lexicon.candidate_memo
     found = []
-    for i, key in enumerate(map(tuple, doc.to_array(_CANDIDATE_ATTRS).tolist())):
+    for i, key in enumerate(map(tuple, tokens.to_array(_CANDIDATE_ATTRS).tolist()), start):
         hit = memo.get(key)
         if hit is None:
             hit = memo[key] = _is_candidate(doc[i], lexicon)

